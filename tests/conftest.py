@@ -1,0 +1,1 @@
+"""Shared fixtures. The `avisim` fixture (an in-process simulator on a free loopback port) lives here."""
