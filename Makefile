@@ -23,3 +23,27 @@ lint: venv
 
 test: venv sysdeps
 	$(PY) -m pytest -q
+
+# The Pulumi engine: a pulumi on PATH, else built from Go modules into ~/.cache/avi-dsr/pulumi/.
+engine:
+	bash scripts/ensure-pulumi.sh
+
+# Simulator + loopback sshd + `pulumi up` of the local stack; both helpers stay up for destroy.
+demo: venv engine
+	bash scripts/demo.sh up
+
+destroy: venv engine
+	bash scripts/demo.sh destroy
+
+# Request counts and converge time against the simulator (prints a table; not a test).
+bench: venv engine
+	$(PY) bench/run.py
+
+# QEMU datapath lab (lab/README.md): builds/caches the guest image, boots it once, prints the checks.
+.PHONY: lab-image
+lab-image:
+	bash lab/setup.sh
+	bash lab/build-image.sh
+
+lab: venv lab-image
+	$(PY) lab/runner.py

@@ -1,0 +1,86 @@
+"""``avi-dsr render --stack FILE --out DIR``: show exactly what a stack would put on servers
+and controller, without Pulumi, credentials or network.
+
+Validation is the same :func:`avi_dsr.config.parse_stack` that ``pulumi up`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from avi_dsr.config import ConfigError, StackSpec, parse_stack
+from avi_dsr.config.sources import values_from_stack_file
+from avi_dsr.payloads import service_payloads
+from avi_dsr.server import (
+    render_apply_script,
+    render_cloud_init,
+    render_modules_load,
+    render_netplan,
+    render_sysctl,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="avi-dsr", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    render = commands.add_parser("render", help="write server files and Avi payloads")
+    render.add_argument("--stack", required=True, type=Path, help="stacks/Pulumi.<env>.yaml")
+    render.add_argument("--out", required=True, type=Path, help="output directory")
+    args = parser.parse_args(argv)
+    try:
+        values, _secrets = values_from_stack_file(args.stack)
+        stack = parse_stack(values)
+    except ConfigError as err:
+        print(f"avi-dsr: {args.stack}: {err}", file=sys.stderr)
+        return 1
+    written = render_stack(stack, args.out)
+    print(f"avi-dsr: wrote {len(written)} files under {args.out}")
+    return 0
+
+
+def render_stack(stack: StackSpec, out: Path) -> list[Path]:
+    """Write every server's files and every service's Avi bodies; returns the paths."""
+    written: list[Path] = []
+    for server in stack.servers:
+        spec = stack.server_spec(server.name)
+        cloud_init = render_cloud_init(spec)
+        stage_root = server.ssh.stage_root if server.ssh else None
+        files = {
+            "sysctl.conf": render_sysctl(spec),
+            "modules-load.conf": render_modules_load(spec),
+            "netplan.yaml": render_netplan(spec, tunnels_only=server.kind == "existing"),
+            "user-data": cloud_init.user_data,
+            "meta-data": cloud_init.meta_data,
+            "network-config": cloud_init.network_config,
+            "apply.sh": render_apply_script(spec, stage_root=stage_root),
+        }
+        written += _write_all(out / "servers" / server.name, files)
+    addresses = {
+        s.name: (str(s.ipv4.ip) if s.ipv4 else None, str(s.ipv6.ip) if s.ipv6 else None)
+        for s in stack.servers
+    }
+    for service in stack.services:
+        bodies = service_payloads(service, addresses)
+        files = {f"{kind}.json": json.dumps(body, indent=2) + "\n" for kind, body in bodies.items()}
+        written += _write_all(out / "services" / service.name, files)
+    return written
+
+
+def _write_all(directory: Path, files: dict[str, str]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, content in files.items():
+        path = directory / name
+        path.write_text(content)
+        if name.endswith(".sh"):
+            path.chmod(0o755)
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,353 @@
+"""Readers for the controller, vcenter, ssh and servers keys of the stack config."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from avi_dsr.config.fields import (
+    IPAddress,
+    Problems,
+    check_keys,
+    describe,
+    read_address,
+    read_bool,
+    read_int,
+    read_interface,
+    read_list,
+    read_mapping,
+    read_optional,
+    read_str,
+    version_tuple,
+)
+from avi_dsr.config.specs import (
+    MIN_DSR_VERSION,
+    NAMESPACE,
+    UBUNTU_RELEASES,
+    ControllerConfig,
+    ServerConfig,
+    SshConfig,
+    VcenterConfig,
+    VsphereOverrides,
+)
+
+_SERVER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_IFACE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
+_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerConfig | None:
+    key = f"{NAMESPACE}:controller"
+    if value is None:
+        problems.add(key, "is required, e.g. {address: avi.example.com, username: admin}")
+        return None
+    obj = read_mapping(value, key, problems)
+    if obj is None:
+        return None
+    allowed = ("address", "username", "tenant", "apiVersion", "verifyTls", "caBundle")
+    check_keys(obj, key, allowed, problems)
+    address = read_str(obj, "address", key, problems, required=True)
+    api = read_str(obj, "apiVersion", key, problems, default="22.1.4")
+    if isinstance(obj.get("apiVersion"), float):
+        problems.add(f"{key}.apiVersion", 'must be a quoted string such as "22.1.4"')
+        api = None
+    elif api and not _VERSION.match(api):
+        problems.add(f"{key}.apiVersion", f'must look like "22.1.4", got {describe(api)}')
+        api = None
+    elif api and version_tuple(api) < version_tuple(MIN_DSR_VERSION):
+        problems.add(f"{key}.apiVersion", f"DSR needs Avi {MIN_DSR_VERSION} or later, got {api}")
+    ca_bundle = read_str(obj, "caBundle", key, problems)
+    if ca_bundle:
+        ca_bundle = os.path.expanduser(ca_bundle)
+        if deploy and not os.path.isfile(ca_bundle):
+            problems.add(f"{key}.caBundle", f"file {ca_bundle} does not exist; fix the path")
+    result = ControllerConfig(
+        address=address or "",
+        username=read_str(obj, "username", key, problems, default="admin") or "admin",
+        tenant=read_str(obj, "tenant", key, problems, default="admin") or "admin",
+        api_version=api or "22.1.4",
+        verify_tls=read_bool(obj, "verifyTls", key, problems, default=True),
+        ca_bundle=ca_bundle,
+    )
+    return result if address else None
+
+
+def read_vcenter(value: Any, problems: Problems) -> VcenterConfig | None:
+    key = f"{NAMESPACE}:vcenter"
+    obj = read_mapping(value, key, problems)
+    if not obj:
+        problems.add(
+            key,
+            "is required when a server has kind: vsphere (server, username, "
+            "datacenter, cluster or host, datastore, network, template)",
+        )
+        return None
+    allowed = (
+        "server",
+        "username",
+        "allowUnverifiedSsl",
+        "datacenter",
+        "cluster",
+        "host",
+        "datastore",
+        "folder",
+        "template",
+        "network",
+    )
+    check_keys(obj, key, allowed, problems)
+    required = {
+        n: read_str(obj, n, key, problems, required=True)
+        for n in ("server", "username", "datacenter", "datastore", "network", "template")
+    }
+    cluster = read_str(obj, "cluster", key, problems)
+    host = read_str(obj, "host", key, problems)
+    if cluster is None and host is None:
+        problems.add(f"{key}.cluster", "give a cluster (or a host) to place the VMs on")
+    elif cluster and host:
+        problems.add(f"{key}.host", "give either cluster or host, not both")
+    if any(v is None for v in required.values()):
+        return None
+    return VcenterConfig(
+        **{k: v for k, v in required.items() if v is not None},
+        cluster=cluster,
+        host=host,
+        folder=read_str(obj, "folder", key, problems),
+        allow_unverified_ssl=read_bool(obj, "allowUnverifiedSsl", key, problems, default=False),
+    )
+
+
+_SERVER_KEYS = (
+    "name",
+    "kind",
+    "interface",
+    "ipv4",
+    "gateway4",
+    "ipv6",
+    "gateway6",
+    "dns",
+    "search",
+    "ubuntu",
+    "mtu",
+    "vsphere",
+    "ssh",
+)
+
+
+def read_servers(
+    value: Any,
+    ssh_defaults: Mapping[str, Any],
+    problems: Problems,
+    deploy: bool,
+    secrets: set[str],
+) -> tuple[list[ServerConfig], set[str]]:
+    """Valid servers, plus the names of invalid ones (so services don't call them unknown)."""
+    key = f"{NAMESPACE}:servers"
+    items = read_list(value, key, problems)
+    if not items:
+        problems.add(key, "needs at least one server (name, kind, ipv4, ...)")
+        return [], set()
+    servers: list[ServerConfig] = []
+    broken: set[str] = set()
+    seen: dict[str, str] = {}
+    for index, item in enumerate(items):
+        where = f"{key}[{index}]"
+        server = _server(item, where, ssh_defaults, problems, deploy, secrets)
+        if server is None:
+            if isinstance(item, Mapping) and isinstance(item.get("name"), str):
+                broken.add(item["name"])
+            continue
+        if server.name in seen:
+            problems.add(
+                f"{where}.name",
+                f"duplicate server '{server.name}' "
+                f"(also {seen[server.name]}); names must be unique",
+            )
+            continue
+        seen[server.name] = where
+        servers.append(server)
+    return servers, broken - set(seen)
+
+
+def _server(
+    item: Any,
+    key: str,
+    ssh_defaults: Mapping[str, Any],
+    problems: Problems,
+    deploy: bool,
+    secrets: set[str],
+) -> ServerConfig | None:
+    obj = read_mapping(item, key, problems)
+    if obj is None:
+        if item is None:
+            problems.add(key, "is empty; give a server mapping")
+        return None
+    check_keys(obj, key, _SERVER_KEYS, problems)
+    before = len(problems.items)
+    name = read_str(obj, "name", key, problems, required=True)
+    if name and not _SERVER_NAME.match(name):
+        problems.add(
+            f"{key}.name",
+            f"{describe(name)} must be a lowercase hostname (a-z, 0-9, '-', at most 63 characters)",
+        )
+    kind = read_str(obj, "kind", key, problems, required=True, choices=("vsphere", "existing"))
+    interface = read_str(obj, "interface", key, problems, default="ens192") or "ens192"
+    if not _IFACE_NAME.match(interface):
+        problems.add(f"{key}.interface", f"{describe(interface)} is not a Linux interface name")
+    ipv4 = read_optional(obj, "ipv4", key, problems, read_interface, family=4)
+    ipv6 = read_optional(obj, "ipv6", key, problems, read_interface, family=6)
+    gateway4 = read_optional(obj, "gateway4", key, problems, read_address, family=4)
+    gateway6 = read_optional(obj, "gateway6", key, problems, read_address, family=6)
+    if ipv4 is None and ipv6 is None and "ipv4" not in obj and "ipv6" not in obj:
+        problems.add(f"{key}.ipv4", "is required (the server's own address, e.g. 198.51.100.11/24)")
+    for gw, iface, gkey in ((gateway4, ipv4, "gateway4"), (gateway6, ipv6, "gateway6")):
+        if gw is not None and iface is not None:
+            if gw not in iface.network:
+                problems.add(
+                    f"{key}.{gkey}",
+                    f"{gw} is outside {iface.network}; the gateway must be on the server's subnet",
+                )
+            elif gw == iface.ip:
+                problems.add(f"{key}.{gkey}", f"{gw} is the server's own address")
+        elif gw is not None and iface is None and gkey.replace("gateway", "ipv") not in obj:
+            problems.add(f"{key}.{gkey}", f"needs {'ipv4' if gkey == 'gateway4' else 'ipv6'}")
+    dns: list[IPAddress] = []
+    for i, entry in enumerate(read_list(obj.get("dns"), f"{key}.dns", problems) or []):
+        try:
+            dns.append(ipaddress.ip_address(str(entry)))
+        except ValueError:
+            problems.add(f"{key}.dns[{i}]", f"must be an IP address, got {describe(entry)}")
+    search = read_list(obj.get("search"), f"{key}.search", problems) or []
+    for i, entry in enumerate(search):
+        if not isinstance(entry, str) or not entry:
+            problems.add(f"{key}.search[{i}]", f"must be a domain name, got {describe(entry)}")
+    ubuntu = _ubuntu(obj.get("ubuntu"), f"{key}.ubuntu", problems)
+    mtu = read_int(obj, "mtu", key, problems, default=1500, low=1280, high=9216) or 1500
+    vsphere = ssh = None
+    if kind == "vsphere":
+        if "ssh" in obj:
+            problems.add(f"{key}.ssh", "only applies to kind: existing; remove it")
+        vsphere = _vsphere_overrides(obj.get("vsphere"), f"{key}.vsphere", problems)
+    elif kind == "existing":
+        if "vsphere" in obj:
+            problems.add(f"{key}.vsphere", "only applies to kind: vsphere; remove it")
+        default_host = str((ipv4 or ipv6).ip) if (ipv4 or ipv6) else None
+        ssh = _ssh(
+            obj.get("ssh"), f"{key}.ssh", ssh_defaults, default_host, problems, deploy, secrets
+        )
+    if len(problems.items) > before or not name or not kind:
+        return None
+    return ServerConfig(
+        name=name,
+        kind=kind,
+        interface=interface,
+        ipv4=ipv4,
+        gateway4=gateway4,
+        ipv6=ipv6,
+        gateway6=gateway6,
+        dns=tuple(dns),
+        search=tuple(search),
+        ubuntu=ubuntu,
+        mtu=mtu,
+        vsphere=vsphere,
+        ssh=ssh,
+    )
+
+
+def _ubuntu(value: Any, key: str, problems: Problems) -> str:
+    if value is None:
+        return "22.04"
+    text = f"{value:.2f}" if isinstance(value, float) else str(value)
+    if text not in UBUNTU_RELEASES:
+        problems.add(
+            key, f"must be one of {', '.join(UBUNTU_RELEASES)} (quoted), got {describe(value)}"
+        )
+        return "22.04"
+    return text
+
+
+def _vsphere_overrides(value: Any, key: str, problems: Problems) -> VsphereOverrides:
+    obj = read_mapping(value, key, problems) or {}
+    check_keys(
+        obj,
+        key,
+        ("cpus", "memoryMb", "diskGb", "datastore", "network", "folder", "template"),
+        problems,
+    )
+    return VsphereOverrides(
+        cpus=read_int(obj, "cpus", key, problems, low=1, high=128),
+        memory_mb=read_int(obj, "memoryMb", key, problems, low=512, high=6_291_456),
+        disk_gb=read_int(obj, "diskGb", key, problems, low=1, high=62_000),
+        datastore=read_str(obj, "datastore", key, problems),
+        network=read_str(obj, "network", key, problems),
+        folder=read_str(obj, "folder", key, problems),
+        template=read_str(obj, "template", key, problems),
+    )
+
+
+def _ssh(
+    value: Any,
+    key: str,
+    defaults: Mapping[str, Any],
+    default_host: str | None,
+    problems: Problems,
+    deploy: bool,
+    secrets: set[str],
+) -> SshConfig | None:
+    obj = read_mapping(value, key, problems) or {}
+    check_keys(
+        obj,
+        key,
+        ("host", "port", "user", "hostKey", "hostKeyFile", "privateKeyFile", "stageRoot"),
+        problems,
+    )
+    merged = {
+        **{k: v for k, v in defaults.items() if k in ("user", "port", "privateKeyFile")},
+        **obj,
+    }
+    host = read_str(merged, "host", key, problems, default=default_host)
+    port = read_int(merged, "port", key, problems, default=22, low=1, high=65535) or 22
+    user = read_str(merged, "user", key, problems, default="ubuntu") or "ubuntu"
+    host_key = read_str(merged, "hostKey", key, problems)
+    host_key_file = _path(read_str(merged, "hostKeyFile", key, problems))
+    private_key_file = _path(read_str(merged, "privateKeyFile", key, problems))
+    stage_root = _path(read_str(merged, "stageRoot", key, problems))
+    if host_key is None and host_key_file is None:
+        problems.add(
+            f"{key}.hostKey",
+            "is required (or hostKeyFile): the server's SSH host key "
+            "is always checked; get it with `ssh-keyscan -t ed25519 <host>`",
+        )
+    if host_key and host_key_file:
+        problems.add(f"{key}.hostKeyFile", "give either hostKey or hostKeyFile, not both")
+    if private_key_file is None and "sshPrivateKey" not in secrets and deploy:
+        problems.add(
+            f"{key}.privateKeyFile",
+            "is required (here or in avi-dsr:ssh), or set "
+            "`pulumi config set --secret avi-dsr:sshPrivateKey < key`",
+        )
+    if deploy:
+        for name, path in (("hostKeyFile", host_key_file), ("privateKeyFile", private_key_file)):
+            if path and not os.path.isfile(path):
+                problems.add(
+                    f"{key}.{name}", f"file {path} does not exist; fix the path or create it"
+                )
+    if stage_root is not None and not os.path.isabs(stage_root):
+        problems.add(f"{key}.stageRoot", f"must be an absolute path, got {describe(stage_root)}")
+    if host is None:
+        return None
+    return SshConfig(
+        host=host,
+        port=port,
+        user=user,
+        host_key=host_key,
+        host_key_file=host_key_file,
+        private_key_file=private_key_file,
+        stage_root=stage_root,
+    )
+
+
+def _path(value: str | None) -> str | None:
+    return os.path.expanduser(value) if value else value

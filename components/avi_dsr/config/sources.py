@@ -1,0 +1,89 @@
+"""Where the ``avi-dsr:*`` values come from: a running Pulumi program or a stack YAML file.
+
+Both return the same shape for :func:`avi_dsr.config.parse_stack`: plain values keyed without
+the namespace, and the names of the secret keys that are set (secret values never leave here).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from avi_dsr.config.specs import NAMESPACE, PLAIN_KEYS, SECRET_KEYS, ConfigError
+
+_PREFIX = f"{NAMESPACE}:"
+
+
+def values_from_stack_file(path: str | Path) -> tuple[dict[str, Any], set[str]]:
+    """Read ``config:`` from a ``Pulumi.<stack>.yaml``; ``{secure: ...}`` counts as set."""
+    try:
+        document = yaml.safe_load(Path(path).read_text()) or {}
+    except OSError as err:
+        raise ConfigError([f"{path}: cannot read the stack file ({err.strerror})"]) from None
+    except yaml.YAMLError as err:
+        raise ConfigError([f"{path}: not valid YAML ({err})"]) from None
+    config = document.get("config") if isinstance(document, Mapping) else None
+    if not isinstance(config, Mapping):
+        raise ConfigError([f"{path}: has no 'config:' mapping with avi-dsr:* keys"])
+    values: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for full_key, value in config.items():
+        if not str(full_key).startswith(_PREFIX):
+            continue
+        key = str(full_key)[len(_PREFIX) :]
+        if isinstance(value, Mapping) and set(value) == {"secure"}:
+            secrets.add(key)
+        elif key in SECRET_KEYS:
+            if value not in (None, ""):
+                raise ConfigError(
+                    [
+                        f"{full_key}: must be encrypted; set it with "
+                        f"`pulumi config set --secret {full_key}`"
+                    ]
+                )
+        else:
+            values[key] = value
+    return values, secrets
+
+
+def values_from_pulumi() -> tuple[dict[str, Any], set[str]]:
+    """Read the running program's config (object values arrive as JSON text)."""
+    from pulumi.runtime import config as runtime_config
+
+    present: dict[str, Any] = {}
+    for key in _all_keys(runtime_config):
+        if key.startswith(_PREFIX):
+            present[key[len(_PREFIX) :]] = runtime_config.get_config(key)
+    values: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for key, raw in present.items():
+        if key in SECRET_KEYS:
+            if raw not in (None, ""):
+                secrets.add(key)
+            continue
+        values[key] = _decode(raw) if key in PLAIN_KEYS else raw
+    return _drop_empty_defaults(values), secrets
+
+
+def _all_keys(runtime_config: Any) -> set[str]:
+    keys = set(runtime_config.CONFIG.get())
+    keys.update(runtime_config.get_config_env() or {})
+    return keys
+
+
+def _decode(raw: Any) -> Any:
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def _drop_empty_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """Pulumi.yaml gives optional object keys a ``{}`` default; treat it as "not set"."""
+    return {k: v for k, v in values.items() if v not in ({}, None, "")}

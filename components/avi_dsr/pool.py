@@ -1,0 +1,93 @@
+"""DsrPool: the servers' own addresses in a consistent-hash pool, plus an optional monitor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypedDict
+
+import pulumi
+
+from avi_dsr.avi import AviConnectionArgs, HealthMonitor, Pool
+from avi_dsr.component import child_opts, coerce_args, type_token
+from avi_dsr.config import HealthMonitorConfig, PortRange
+from avi_dsr.payloads import PoolMember, health_monitor_body, pool_body
+
+
+@dataclass(frozen=True, kw_only=True)
+class DsrPoolArgs:
+    """Args of :class:`DsrPool`."""
+
+    connection: AviConnectionArgs
+    """Controller (and tenant) to create the pool on."""
+    name: str
+    """Avi pool name, by convention ``<service>-pool``."""
+    ports: Sequence[PortRange]
+    """The service's ports: servers receive traffic on the service port (no translation)."""
+    members: Sequence[PoolMember]
+    """Server addresses (Outputs allowed), never the VIP; ratio and enabled per server."""
+    cloud: str = "Default-Cloud"
+    """Avi cloud name."""
+    health_monitor: HealthMonitorConfig | None = None
+    """Optional TCP or HTTP monitor, created as ``health_monitor_name``."""
+    health_monitor_name: str | None = None
+    """Avi monitor name, by convention ``<service>-hm``; required with ``health_monitor``."""
+
+
+class DsrPoolArgsDict(TypedDict, total=False):
+    """Dict twin of :class:`DsrPoolArgs`."""
+
+    connection: AviConnectionArgs
+    name: str
+    ports: Sequence[PortRange]
+    members: Sequence[PoolMember]
+    cloud: str
+    health_monitor: HealthMonitorConfig | None
+    health_monitor_name: str | None
+
+
+class DsrPool(pulumi.ComponentResource):
+    """Pool for DSR: consistent hash, ``use_service_port``; membership changes update in place.
+
+    The pool's resource name never depends on its members, so adding or removing a server
+    changes only the pool's ``body``, which the provider applies as one PUT.
+    """
+
+    ref: pulumi.Output[str]
+    uuid: pulumi.Output[str]
+    members: pulumi.Output[list[str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: DsrPoolArgs | DsrPoolArgsDict,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        a = coerce_args(DsrPoolArgs, args)
+        if not a.members:
+            raise ValueError(f"DsrPool {resource_name}: members is empty; give at least one server")
+        if not a.ports:
+            raise ValueError(f"DsrPool {resource_name}: ports is empty; give the service ports")
+        if a.health_monitor is not None and not a.health_monitor_name:
+            raise ValueError(
+                f"DsrPool {resource_name}: health_monitor_name is required with health_monitor"
+            )
+        super().__init__(type_token("DsrPool"), resource_name, None, opts)
+        self.monitor: HealthMonitor | None = None
+        monitor_ref = None
+        if a.health_monitor is not None:
+            self.monitor = HealthMonitor(
+                a.health_monitor_name,
+                connection=a.connection,
+                body=health_monitor_body(a.health_monitor_name, a.health_monitor, a.ports),
+                opts=child_opts(self),
+            )
+            monitor_ref = self.monitor.ref
+        self.body = pool_body(
+            a.name, members=a.members, ports=a.ports, cloud=a.cloud, health_monitor_ref=monitor_ref
+        )
+        self.resource = Pool(a.name, connection=a.connection, body=self.body, opts=child_opts(self))
+        self.ref = self.resource.ref
+        self.uuid = self.resource.uuid
+        self.members = pulumi.Output.all(*[m.address for m in a.members]).apply(list)
+        self.register_outputs({"ref": self.ref, "uuid": self.uuid, "members": self.members})

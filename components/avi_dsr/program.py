@@ -1,0 +1,200 @@
+"""The avi-dsr Pulumi program: validate the stack config, build servers once, then services.
+
+``__main__.py`` only calls :func:`main`; tests call :func:`build` under mocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_vsphere as vsphere
+
+from avi_dsr.avi import AviConnectionArgs
+from avi_dsr.config import NAMESPACE, ConfigError, ServerConfig, StackSpec, parse_stack
+from avi_dsr.config.sources import values_from_pulumi
+from avi_dsr.servers import (
+    DsrServer,
+    ExistingDsrServer,
+    ExistingDsrServerArgs,
+    VsphereDsrServer,
+    VsphereDsrServerArgs,
+    read_host_key,
+)
+from avi_dsr.service import L3DsrService, L3DsrServiceArgs
+
+
+@dataclass(frozen=True)
+class SshMaterial:
+    """Key material read from files before any resource exists (so errors come first)."""
+
+    host_keys: dict[str, str]
+    private_keys: dict[str, str]  # from privateKeyFile, per server; absent: the secret key
+
+
+@dataclass
+class Deployment:
+    servers: dict[str, DsrServer]
+    services: dict[str, L3DsrService]
+
+
+def main() -> None:
+    """Entry point of ``__main__.py``: config problems end the run with one clean error."""
+    try:
+        values, secrets = values_from_pulumi()
+        stack = parse_stack(values, secrets_present=secrets)
+        material = read_ssh_material(stack)
+    except ConfigError as err:
+        raise pulumi.RunError(str(err)) from None
+    deployment = build(stack, material)
+    export(deployment)
+
+
+def read_ssh_material(stack: StackSpec) -> SshMaterial:
+    problems: list[str] = []
+    host_keys: dict[str, str] = {}
+    private_keys: dict[str, str] = {}
+    for index, server in enumerate(stack.servers):
+        ssh = server.ssh
+        if server.kind != "existing" or ssh is None:
+            continue
+        where = f"{NAMESPACE}:servers[{index}].ssh"
+        if ssh.host_key:
+            try:
+                host_keys[server.name] = read_host_key(ssh.host_key)
+            except ValueError as err:
+                problems.append(f"{where}.hostKey: {err}")
+        elif ssh.host_key_file:
+            try:
+                host_keys[server.name] = read_host_key(Path(ssh.host_key_file).read_text())
+            except (OSError, ValueError) as err:
+                problems.append(
+                    f"{where}.hostKeyFile: cannot use {ssh.host_key_file}: "
+                    f"{getattr(err, 'strerror', None) or err}"
+                )
+        if ssh.private_key_file:
+            try:
+                private_keys[server.name] = Path(ssh.private_key_file).read_text()
+            except OSError as err:
+                problems.append(
+                    f"{where}.privateKeyFile: cannot read {ssh.private_key_file}: {err.strerror}"
+                )
+    if problems:
+        raise ConfigError(problems)
+    return SshMaterial(host_keys, private_keys)
+
+
+def build(stack: StackSpec, material: SshMaterial) -> Deployment:
+    """Register every resource: servers first (each once), then the services using them."""
+    config = pulumi.Config(NAMESPACE)
+    c = stack.controller
+    connection = AviConnectionArgs(
+        controller=c.address,
+        username=c.username,
+        password=config.require_secret("controllerPassword"),
+        tenant=c.tenant,
+        api_version=c.api_version,
+        verify_tls=c.verify_tls,
+        ca_bundle=c.ca_bundle,
+    )
+    provider = vcenter_provider(stack, config)
+    servers: dict[str, DsrServer] = {
+        s.name: build_server(stack, s, provider, material, config) for s in stack.servers
+    }
+    services = {
+        svc.name: L3DsrService(
+            svc.name,
+            L3DsrServiceArgs(
+                connection=connection, service=svc, servers=servers, controller_url=c.base_url
+            ),
+        )
+        for svc in stack.services
+    }
+    return Deployment(servers, services)
+
+
+def vcenter_provider(stack: StackSpec, config: pulumi.Config) -> vsphere.Provider | None:
+    vc = stack.vcenter
+    if vc is None:
+        return None
+    return vsphere.Provider(
+        "vcenter",
+        vsphere_server=vc.server,
+        user=vc.username,
+        password=config.require_secret("vcenterPassword"),
+        allow_unverified_ssl=vc.allow_unverified_ssl,
+    )
+
+
+def build_server(
+    stack: StackSpec,
+    server: ServerConfig,
+    provider: vsphere.Provider | None,
+    material: SshMaterial,
+    config: pulumi.Config,
+) -> DsrServer:
+    spec = stack.server_spec(server.name)
+    if server.kind == "vsphere":
+        vc, o = stack.vcenter, server.vsphere
+        assert vc is not None and o is not None  # guaranteed by parse_stack
+        return VsphereDsrServer(
+            server.name,
+            VsphereDsrServerArgs(
+                spec=spec,
+                datacenter=vc.datacenter,
+                cluster=vc.cluster,
+                host=vc.host,
+                datastore=o.datastore or vc.datastore,
+                network=o.network or vc.network,
+                template=o.template or vc.template,
+                folder=o.folder or vc.folder,
+                cpus=o.cpus,
+                memory_mb=o.memory_mb,
+                disk_gb=o.disk_gb,
+                provider=provider,
+            ),
+        )
+    ssh = server.ssh
+    assert ssh is not None  # guaranteed by parse_stack
+    private_key: pulumi.Input[str] = (
+        pulumi.Output.secret(material.private_keys[server.name])
+        if server.name in material.private_keys
+        else config.require_secret("sshPrivateKey")
+    )
+    return ExistingDsrServer(
+        server.name,
+        ExistingDsrServerArgs(
+            spec=spec,
+            host=ssh.host,
+            port=ssh.port,
+            user=ssh.user,
+            host_key=material.host_keys[server.name],
+            private_key=private_key,
+            stage_root=ssh.stage_root,
+        ),
+    )
+
+
+def export(deployment: Deployment) -> None:
+    pulumi.export(
+        "services",
+        {
+            name: {
+                "vip": svc.vip,
+                "vip6": svc.vip6,
+                "vsUuid": svc.vs_uuid,
+                "vsUrl": svc.vs_url,
+                "poolMembers": svc.pool_members,
+                "serverDigests": svc.server_digests,
+            }
+            for name, svc in deployment.services.items()
+        },
+    )
+    pulumi.export(
+        "servers",
+        {
+            name: {"ipv4": s.ipv4, "ipv6": s.ipv6, "digest": s.digest}
+            for name, s in deployment.servers.items()
+        },
+    )

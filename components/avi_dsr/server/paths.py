@@ -1,0 +1,7 @@
+"""Where the rendered files live on a server; one place so scripts, cloud-init and tests agree."""
+
+SYSCTL_PATH = (
+    "/etc/sysctl.d/99-zz-avi-dsr.conf"  # sorts after 10-network-security, 50-default, 99-sysctl
+)
+MODULES_LOAD_PATH = "/etc/modules-load.d/avi-dsr.conf"
+NETPLAN_PATH = "/etc/netplan/60-avi-dsr.yaml"  # after 50-cloud-init / 00-installer-config

@@ -1,0 +1,292 @@
+"""POSIX sh scripts that apply or remove the DSR config on an existing server over SSH.
+
+The apply script is idempotent and self-verifying, because a remote command is not re-run on drift:
+1. decode the files (base64 payloads: no quoting hazards) into a scratch dir;
+2. validate the netplan config as it will be (the host's other YAML + ours) with
+   `netplan generate --root-dir <scratch>`: a bad config fails before anything is touched;
+3. install each file atomically (write `.avi-dsr-new`, chmod, rename) when it differs;
+4. load modules, delete tunnels that are stale (networkd never changes an existing netdev's `local`
+   and never deletes removed netdevs) or no longer wanted;
+5. `netplan generate` + `netplan apply` only when the netplan file or a tunnel changed (apply blips
+   the ethernet), `sysctl -p` our file, then wait until the tunnels look as rendered.
+
+With `stage_root` everything lands under that directory and only step 1-3 plus
+`netplan generate --root-dir <stage_root>` run: no modprobe, ip, sysctl or apply. That is how the
+demo and tests exercise the real script without touching the host.
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+import shlex
+
+from avi_dsr.server.files import server_files
+from avi_dsr.server.modules import required_modules
+from avi_dsr.server.paths import MODULES_LOAD_PATH, NETPLAN_PATH, SYSCTL_PATH
+from avi_dsr.server.spec import ServerSpec
+
+OWNED_PATHS = (NETPLAN_PATH, SYSCTL_PATH, MODULES_LOAD_PATH)
+NEW_SUFFIX = ".avi-dsr-new"
+VERIFY_SECONDS = 20
+q = shlex.quote
+
+_PRELUDE = """\
+set -eu
+umask 077
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+LC_ALL=C
+export LC_ALL
+"""
+
+# is `dev` an UP tunnel with `local` = $2, remote any, and exactly the global addresses $3...?
+_TUNNEL_MATCHES = """\
+tunnel_matches() {
+  dev=$1
+  want_local=$2
+  shift 2
+  ip -d link show dev "$dev" 2>/dev/null | awk -v want="$want_local" '
+    NR == 1 && $3 ~ /(^<|,)UP(,|>$)/ { up = 1 }
+    {
+      for (i = 1; i < NF; i++) {
+        if ($i == "local" && $(i + 1) == want) l = 1
+        if ($i == "remote" && $(i + 1) ~ /^(any|0\\.0\\.0\\.0|::)$/) r = 1
+      }
+    }
+    END { exit !(up && l && r) }' || return 1
+  have=$(ip -o address show dev "$dev" scope global | awk '{ print $4 }')
+  [ "$(printf '%s\\n' "$have" | grep -c .)" -eq "$#" ] || return 1
+  for address in "$@"; do
+    printf '%s\\n' "$have" | grep -qxF "$address" || return 1
+  done
+}
+"""
+
+_INSTALL_FILE = """\
+install_file() {
+  src=$1
+  mode=$2
+  dest=$root$3
+  installed=0
+  if [ -f "$dest" ] && cmp -s "$src" "$dest" && [ "0$(stat -c %a "$dest")" = "$mode" ]; then
+    say "unchanged $3"
+    return 0
+  fi
+  mkdir -p "$(dirname "$dest")"
+  cp "$src" "$dest.avi-dsr-new"
+  chmod "$mode" "$dest.avi-dsr-new"
+  mv -f "$dest.avi-dsr-new" "$dest"
+  installed=1
+  say "wrote $3"
+}
+"""
+
+_VALIDATE = """\
+check=$work/check
+for dir in etc/netplan lib/netplan run/netplan; do
+  mkdir -p "$check/$dir"
+  for file in "$root/$dir"/*.yaml; do
+    if [ -f "$file" ]; then cp "$file" "$check/$dir/"; fi
+  done
+done
+cp "$work/netplan" "$check{netplan_path}"
+if ! netplan generate --root-dir "$check" >"$work/generate.log" 2>&1; then
+  cat "$work/generate.log" >&2
+  say "netplan rejected the new config; nothing was changed" >&2
+  exit 1
+fi
+"""
+
+
+def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
+    """Idempotent sh: installs `server_files(spec)`, brings dsr4/dsr6 to the rendered state."""
+    root = _checked_stage_root(stage_root)
+    files = server_files(spec, tunnels_only=True)
+    lines = [
+        "#!/bin/sh",
+        f"# avi-dsr: apply the L3 DSR server config of {spec.name} (generated; idempotent).",
+        _PRELUDE,
+        f"root={q(root)}",
+        _say(spec),
+        *([] if root else [_require_root()]),
+        "work=$(mktemp -d)",
+        f"trap {q(_cleanup())} EXIT",
+        "trap 'exit 1' HUP INT TERM",
+        "",
+        *_decode_payloads(files),
+        _VALIDATE.format(netplan_path=NETPLAN_PATH),
+        _INSTALL_FILE,
+        "netplan_changed=0",
+        *_install_lines(files),
+        "",
+    ]
+    lines += _stage_tail() if root else _live_tail(spec)
+    return "\n".join(lines) + "\n"
+
+
+def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
+    """sh that removes our files and (live) the dsr4/dsr6 tunnels; staged: just the staged files.
+
+    Kernel settings from the sysctl file stay until reboot: resetting them could undo another
+    config's choice, and DSR is harmless without tunnels holding VIPs.
+    """
+    root = _checked_stage_root(stage_root)
+    lines = [
+        "#!/bin/sh",
+        f"# avi-dsr: remove the L3 DSR server config of {spec.name} (generated; idempotent).",
+        _PRELUDE,
+        f"root={q(root)}",
+        _say(spec),
+        *([] if root else [_require_root()]),
+        "removed_netplan=0",
+    ]
+    for path in OWNED_PATHS:
+        dest = f'"$root"{q(path)}'
+        lines.append(f"rm -f {dest}{q(NEW_SUFFIX)}")
+        flag = "\n  removed_netplan=1" if path == NETPLAN_PATH else ""
+        lines.append(
+            f"if [ -e {dest} ]; then\n  rm -f {dest}\n  say {q('removed ' + path)}{flag}\nfi"
+        )
+    if root:
+        lines.append("say 'staged files removed'")
+    else:
+        lines += [
+            "for dev in dsr4 dsr6; do",
+            '  if ip link show dev "$dev" >/dev/null 2>&1; then',
+            '    ip link delete dev "$dev"',
+            '    say "deleted tunnel $dev"',
+            "  fi",
+            "done",
+            'if [ "$removed_netplan" -eq 1 ]; then',
+            "  netplan generate",
+            "  netplan apply",
+            "  say 'netplan applied'",
+            "fi",
+            "say 'done; sysctl values stay until reboot'",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _checked_stage_root(stage_root: str | None) -> str:
+    if stage_root is None:
+        return ""
+    normalized = posixpath.normpath(stage_root) if stage_root else ""
+    if not normalized.startswith("/") or normalized == "/" or "\n" in normalized:
+        raise ValueError(
+            f"stage_root: {stage_root!r} must be an absolute directory other than "
+            "'/' (e.g. /tmp/avi-dsr-stage); use stage_root=None to apply for real"
+        )
+    return normalized
+
+
+def _say(spec: ServerSpec) -> str:
+    return f"say() {{ printf 'avi-dsr %s: %s\\n' {q(spec.name)} \"$*\"; }}"
+
+
+def _require_root() -> str:
+    return (
+        'if [ "$(id -u)" -ne 0 ]; then\n'
+        "  echo 'avi-dsr: must run as root (wrap the script with sudo)' >&2\n"
+        "  exit 1\nfi"
+    )
+
+
+def _cleanup() -> str:
+    """EXIT trap: drop the scratch dir and any half-written `.avi-dsr-new` file."""
+    leftovers = " ".join(f'"$root"{q(path + NEW_SUFFIX)}' for path in OWNED_PATHS)
+    return f'rm -rf "$work"; rm -f {leftovers}'
+
+
+def _payload_name(path: str) -> str:
+    return {NETPLAN_PATH: "netplan", SYSCTL_PATH: "sysctl", MODULES_LOAD_PATH: "modules"}[path]
+
+
+def _decode_payloads(files: dict[str, tuple[str, str]]) -> list[str]:
+    lines = []
+    for path, (_mode, content) in files.items():
+        payload = base64.b64encode(content.encode()).decode()
+        lines.append(f'printf %s {q(payload)} | base64 -d >"$work/{_payload_name(path)}"')
+    return lines
+
+
+def _install_lines(files: dict[str, tuple[str, str]]) -> list[str]:
+    lines = []
+    for path, (mode, _content) in files.items():
+        lines.append(f'install_file "$work/{_payload_name(path)}" {q(mode)} {q(path)}')
+        if path == NETPLAN_PATH:
+            lines.append("netplan_changed=$installed")
+    return lines
+
+
+def _stage_tail() -> list[str]:
+    return [
+        'netplan generate --root-dir "$root"',
+        'say "staged under $root and validated with netplan generate --root-dir"',
+    ]
+
+
+def _live_tail(spec: ServerSpec) -> list[str]:
+    lines = [_TUNNEL_MATCHES]
+    lines += [f"modprobe {q(module)}" for module in required_modules(spec)]
+    lines.append("tunnels_changed=0")
+    wanted = _wanted_tunnels(spec)
+    for dev in ("dsr4", "dsr6"):
+        if dev in wanted:
+            local, addresses = wanted[dev]
+            args = " ".join(q(a) for a in (dev, local, *addresses))
+            lines.append(
+                f"if ! tunnel_matches {args}; then\n"
+                f"  if ip link show dev {dev} >/dev/null 2>&1; then\n"
+                f"    ip link delete dev {dev}\n"
+                f"    say 'deleted stale {dev}'\n"
+                f"  fi\n"
+                f"  tunnels_changed=1\n"
+                f"fi"
+            )
+        else:
+            lines.append(
+                f"if ip link show dev {dev} >/dev/null 2>&1; then\n"
+                f"  ip link delete dev {dev}\n"
+                f"  say 'deleted {dev}: no longer wanted'\n"
+                f"  tunnels_changed=1\n"
+                f"fi"
+            )
+    lines += [
+        'if [ "$netplan_changed" -eq 1 ] || [ "$tunnels_changed" -eq 1 ]; then',
+        "  netplan generate",
+        "  netplan apply",
+        "  say 'netplan applied'",
+        "else",
+        "  say 'tunnels already as rendered; netplan not re-applied'",
+        "fi",
+        f"sysctl -p {q(SYSCTL_PATH)} >/dev/null",
+        'say "sysctl: rp_filter=$(sysctl -n net.ipv4.conf.all.rp_filter)'
+        " arp_ignore=$(sysctl -n net.ipv4.conf.all.arp_ignore)"
+        ' arp_announce=$(sysctl -n net.ipv4.conf.all.arp_announce)"',
+    ]
+    for dev, (local, addresses) in wanted.items():
+        args = " ".join(q(a) for a in (dev, local, *addresses))
+        shown = q(f"{dev} ok: local {local}, " + " ".join(addresses))
+        lines.append(
+            f"tries=0\n"
+            f"until tunnel_matches {args}; do\n"
+            f"  tries=$((tries + 1))\n"
+            f'  if [ "$tries" -ge {VERIFY_SECONDS} ]; then\n'
+            f"    say '{dev} did not come up as rendered; see journalctl -u systemd-networkd' >&2\n"
+            f"    exit 1\n"
+            f"  fi\n"
+            f"  sleep 1\n"
+            f"done\n"
+            f"say {shown}"
+        )
+    return lines
+
+
+def _wanted_tunnels(spec: ServerSpec) -> dict[str, tuple[str, list[str]]]:
+    wanted: dict[str, tuple[str, list[str]]] = {}
+    if spec.vips4 and spec.ipv4 is not None:
+        wanted["dsr4"] = (str(spec.ipv4.ip), [f"{vip}/32" for vip in spec.vips4])
+    if spec.vips6 and spec.ipv6 is not None:
+        wanted["dsr6"] = (str(spec.ipv6.ip), [f"{vip}/128" for vip in spec.vips6])
+    return wanted

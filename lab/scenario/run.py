@@ -1,0 +1,457 @@
+"""The datapath scenario, run inside the guest by lab-run after cloud-init configured srv1.
+
+Usage: python3 run.py LAB_DIR   (LAB_DIR = the 9p share: seeds/, scenario/, evidence/)
+Builds the topology, drives TCP/UDP traffic through the VIP, captures on the LB, on srv1's NIC and
+on the client, then judges checks 1-8 (verdicts.py). Writes evidence/summary.json, summary.txt,
+facts.json, pcaps/*.pcap, servers/<name>/*; prints "N passed, N failed".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import topo as lab_topo
+import verdicts
+import yaml
+from shell import delta, kernel_counters, link_stats, sh
+
+HERE = Path(__file__).resolve().parent
+BLOB = Path("/tmp/blob")
+BLOB_SIZE = 2 << 20
+UPLOAD_SIZE = 2 << 20
+FALLBACK = {"ipip": "tunl0", "ip6tnl": "ip6tnl0"}
+
+
+class Lab:
+    def __init__(self, lab_dir: Path):
+        self.dir = lab_dir
+        self.out = lab_dir / "evidence"
+        self.seeds = lab_dir / "seeds"
+        self.topo = json.loads((self.seeds / "topology.json").read_text())
+        self.iface = self.topo["interface"]
+        self.servers = {s["name"]: s for s in self.topo["servers"]}
+        self.pool = [s["name"] for s in self.topo["servers"] if s["role"] == "pool"]
+        self.srv1 = self.servers["srv1"]
+        self.captures: dict[str, tuple[subprocess.Popen, Path]] = {}
+        self.facts: dict = {}
+        rendered = yaml.safe_load((self.seeds / "srv1" / "network-config").read_text())
+        self.netplan = rendered.get("network", rendered)
+        self.tunnels = self.netplan.get("tunnels") or {}
+        self.has_v6_vip = any(
+            self.topo["vip6"] in str(a)
+            for t in self.tunnels.values()
+            for a in t.get("addresses", [])
+        )
+
+    # ---- setup -------------------------------------------------------------------------
+    def wait_for_cloud_init_server(self) -> None:
+        """srv1 is configured by cloud-init + networkd: wait until its routes and tunnels exist."""
+
+        def ready() -> bool:
+            routes4 = sh("ip -4 route show default", check=False, quiet=True)
+            routes6 = sh("ip -6 route show default", check=False, quiet=True)
+            links = sh("ip -o link show", check=False, quiet=True)
+            return (
+                bool(routes4.strip())
+                and bool(routes6.strip())
+                and all(f" {name}@" in links or f" {name}:" in links for name in self.tunnels)
+            )
+
+        lab_topo.wait_for("srv1 default routes and rendered tunnels", ready, timeout=60)
+
+    def record_server(self, name: str, ns: str) -> None:
+        folder = self.out / "servers" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for file, cmd in [
+            ("ip-addr.txt", "ip -d addr"),
+            ("ip-route.txt", "ip route"),
+            ("ip6-route.txt", "ip -6 route"),
+            ("ip-link.txt", "ip -d link"),
+            (
+                "sysctl.txt",
+                "sysctl -a -r ^net\\.ipv4\\.conf\\.(all|default|"
+                + self.iface
+                + "|dsr.*)\\.(rp_filter|arp_.*)$",
+            ),
+        ]:
+            (folder / file).write_text(sh(cmd, ns=ns, check=False, quiet=True))
+
+    def start_services(self) -> None:
+        BLOB.write_bytes(os.urandom(BLOB_SIZE))
+        for server in self.topo["servers"]:
+            ready = Path(f"/tmp/ready-{server['name']}")
+            vip6 = self.topo["vip6"] if self.has_v6_vip else ""
+            argv = [
+                "python3",
+                str(HERE / "services.py"),
+                server["name"],
+                str(BLOB),
+                self.topo["vip4"],
+                vip6,
+                str(self.topo["tcp_port"]),
+                str(self.topo["udp_port"]),
+                str(ready),
+            ]
+            if server["namespace"]:
+                argv = ["ip", "netns", "exec", server["namespace"], *argv]
+            log = (self.out / "servers" / server["name"] / "services.log").open("w")
+            subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        for server in self.topo["servers"]:
+            ready = Path(f"/tmp/ready-{server['name']}")
+            lab_topo.wait_for(f"services on {server['name']}", ready.exists, timeout=60)
+
+    def start_capture(self, label: str, ns: str, dev: str) -> None:
+        pcap = self.out / "pcaps" / f"{label}.pcap"
+        pcap.parent.mkdir(parents=True, exist_ok=True)
+        argv = ["tcpdump", "-i", dev, "-nn", "-s", "200", "-U", "-w", str(pcap)]
+        if ns:
+            argv = ["ip", "netns", "exec", ns, *argv]
+        err = (self.out / "pcaps" / f"{label}.tcpdump.log").open("w")
+        self.captures[label] = (subprocess.Popen(argv, stderr=err), pcap)
+
+    def wait_captures(self) -> None:
+        def listening() -> bool:
+            return all(
+                "listening on" in (self.out / "pcaps" / f"{label}.tcpdump.log").read_text()
+                for label in self.captures
+            )
+
+        lab_topo.wait_for("tcpdump to listen", listening, timeout=30)
+
+    def stop_captures(self) -> None:
+        time.sleep(0.5)
+        for proc, _ in self.captures.values():
+            proc.send_signal(signal.SIGINT)
+        for proc, _ in self.captures.values():
+            proc.wait(timeout=30)
+
+    def count(self, label: str, bpf: str) -> int:
+        pcap = self.captures[label][1]
+        out = sh(["tcpdump", "-r", str(pcap), "-nn", bpf], check=False, quiet=True)
+        return len(out.splitlines())
+
+    def lines(self, label: str, bpf: str, verbose: bool = False) -> list[str]:
+        pcap = self.captures[label][1]
+        argv = ["tcpdump", "-r", str(pcap), "-nn", *(["-v"] if verbose else []), bpf]
+        return sh(argv, check=False, quiet=True).splitlines()
+
+    # ---- traffic -----------------------------------------------------------------------
+    def url(self, family: str, path: str) -> str:
+        host = self.topo["vip4"] if family == "v4" else f"[{self.topo['vip6']}]"
+        return f"http://{host}:{self.topo['tcp_port']}{path}"
+
+    def curl(self, family: str, path: str, max_time: float = 60, upload: int = 0) -> dict:
+        argv = [
+            "curl",
+            "-sS",
+            "-g",
+            "-o",
+            "/tmp/curl-body",
+            "--max-time",
+            str(max_time),
+            "-w",
+            "%{http_code} %{size_download} %{time_total}",
+            self.url(family, path),
+        ]
+        if upload:
+            Path("/tmp/upload").write_bytes(os.urandom(upload))
+            argv[1:1] = ["--data-binary", "@/tmp/upload", "-H", "Expect:"]
+        out = sh(argv, ns="cli", check=False, timeout=max_time + 10)
+        code, size, took = [*out.split(), "0", "0", "0"][:3]
+        result = {"code": int(code), "size": int(size), "time": float(took)}
+        body = Path("/tmp/curl-body")
+        if body.exists() and int(size) < 200:
+            result["body"] = body.read_text(errors="replace").strip()
+        match = re.search(r"received (\d+)", result.get("body", ""))
+        if match:
+            result["received"] = int(match.group(1))
+        return result
+
+    def tunnel_rx(self, ns: str) -> dict[str, int]:
+        names = [*self.tunnels, *FALLBACK.values()]
+        return {name: link_stats(ns, name)["rx_packets"] for name in names}
+
+    def download(self, family: str) -> dict:
+        before = {
+            "lb": link_stats("lb", "eth0"),
+            "cli": link_stats("cli", "eth0"),
+            "srv": link_stats("", self.iface),
+            "tun": self.tunnel_rx(""),
+        }
+        curl = self.curl(family, "/blob")
+        after = {
+            "lb": link_stats("lb", "eth0"),
+            "cli": link_stats("cli", "eth0"),
+            "srv": link_stats("", self.iface),
+            "tun": self.tunnel_rx(""),
+        }
+        return {
+            "curl": curl,
+            "lb_rx_bytes": after["lb"]["rx_bytes"] - before["lb"]["rx_bytes"],
+            "lb_tx_bytes": after["lb"]["tx_bytes"] - before["lb"]["tx_bytes"],
+            "client_rx_bytes": after["cli"]["rx_bytes"] - before["cli"]["rx_bytes"],
+            "server_tx_bytes": after["srv"]["tx_bytes"] - before["srv"]["tx_bytes"],
+            "server_rx_bytes": after["srv"]["rx_bytes"] - before["srv"]["rx_bytes"],
+            "tunnel_rx_packets": delta(before["tun"], after["tun"]),
+        }
+
+    def probe_neighbours(self) -> None:
+        """Ask the segment who has the VIP (ARP and NS), so a misconfigured server would answer."""
+        sh("ip neigh flush all", check=False)
+        probes = HERE / "probes.py"
+        sender = lab_topo.ip_only(self.topo["router_server4"])
+        sh(["python3", str(probes), "arp-who-has", "br0", self.topo["vip4"], sender], ns="rtr")
+        if self.has_v6_vip:
+            sh(["python3", str(probes), "ns", "br0", self.topo["vip6"]], ns="rtr")
+
+    def run_pool(self) -> None:
+        lab_topo.set_pool(self.topo, set(self.pool))
+        families = ["v4", "v6"] if self.has_v6_vip else ["v4"]
+        before = {name: self.pool_tunnel_rx(name) for name in self.pool}
+        answers = {
+            fam: [self.curl(fam, "/whoami").get("body") for _ in range(len(self.pool) * 2)]
+            for fam in families
+        }
+        after = {name: self.pool_tunnel_rx(name) for name in self.pool}
+        self.facts["pool"] = {
+            "servers": self.pool,
+            "answers": answers,
+            "tunnel_rx_packets": {n: after[n] - before[n] for n in self.pool},
+        }
+        self.facts["udp"] = {}
+        for fam in families:
+            vip = self.topo["vip4"] if fam == "v4" else self.topo["vip6"]
+            out = sh(
+                [
+                    "python3",
+                    str(HERE / "probes.py"),
+                    "udp",
+                    vip,
+                    str(self.topo["udp_port"]),
+                    str(len(self.pool) * 2),
+                ],
+                ns="cli",
+                check=False,
+            )
+            expected_from = f"{vip}:{self.topo['udp_port']}"
+            self.facts["udp"][fam] = {
+                "answers": json.loads(out or "[]"),
+                "pool": self.pool,
+                "expected_from": expected_from,
+            }
+
+    def pool_tunnel_rx(self, name: str) -> int:
+        ns = self.servers[name]["namespace"]
+        return sum(link_stats(ns, t)["rx_packets"] for t in self.tunnels)
+
+    def run_negative(self) -> None:
+        self.facts["negative"] = []
+        for server in self.topo["servers"]:
+            if not server["role"].startswith("negative:"):
+                continue
+            lab_topo.set_pool(self.topo, {server["name"]})
+            ns = server["namespace"]
+            families = ["v4"]
+            if self.has_v6_vip and server["variant"] != "strict-rp-filter":
+                families.append("v6")  # IPv6 has no rp_filter
+            for fam in families:
+                before_nic, before_k = link_stats(ns, self.iface), kernel_counters(ns)
+                curl = self.curl(fam, "/whoami", max_time=3)
+                after_nic, after_k = link_stats(ns, self.iface), kernel_counters(ns)
+                interesting = {
+                    k: v
+                    for k, v in delta(before_k, after_k).items()
+                    if re.search(r"Filter|AddrErr|Unknown|NoRoute|Discard|Drop|Err", k)
+                }
+                self.facts["negative"].append(
+                    {
+                        "control": server["role"].split(":", 1)[1],
+                        "server": server["name"],
+                        "family": fam,
+                        "curl": curl,
+                        "kernel_counters": interesting,
+                        "server_rx_packets": after_nic["rx_packets"] - before_nic["rx_packets"],
+                    }
+                )
+
+    # ---- evidence from captures ----------------------------------------------------------
+    def pcap_facts(self) -> None:
+        vip4, vip6 = self.topo["vip4"], self.topo["vip6"]
+        srv4, srv6 = (lab_topo.ip_only(self.srv1["ipv4"]), lab_topo.ip_only(self.srv1["ipv6"]))
+        port = self.topo["tcp_port"]
+        for fam, vip, srv, encap in (
+            ("v4", vip4, srv4, "ip proto 4"),
+            ("v6", vip6, srv6, "ip6 proto 41"),
+        ):
+            if fam not in self.facts:
+                continue
+            proto = "ip" if fam == "v4" else "ip6"
+            self.facts[fam]["pcap"] = {
+                "lb_src_vip": self.count("lb", f"src host {vip}"),
+                "server_plain_replies_from_vip": self.count(
+                    "srv1", f"{proto} src host {vip} and tcp src port {port}"
+                ),
+                "server_encapsulated_out": self.count("srv1", f"{encap} and src host {srv}"),
+                "server_encapsulated_in": self.count("srv1", f"{encap} and dst host {srv}"),
+                "client_from_vip": self.count("cli", f"{proto} src host {vip}"),
+            }
+        vip4_hex = "0x" + ipaddress.IPv4Address(vip4).packed.hex()
+        srv4_hex = "0x" + ipaddress.IPv4Address(srv4).packed.hex()
+        v6 = ipaddress.IPv6Address(vip6).packed
+        target_vip6 = " and ".join(
+            f"ip6[{48 + i}:4] = 0x{v6[i : i + 4].hex()}" for i in range(0, 16, 4)
+        )
+        neighbour = {
+            "arp_sender_vip": self.count("srv1", f"arp and arp[14:4] = {vip4_hex}"),
+            "arp_probe_seen": self.count("srv1", f"arp and arp[24:4] = {vip4_hex}"),
+            "arp_own_sender": self.count("srv1", f"arp and arp[14:4] = {srv4_hex}"),
+        }
+        if self.has_v6_vip:
+            neighbour["ndp_from_vip"] = self.count(
+                "srv1", f"icmp6 and ip6 src host {vip6} and ip6[40] >= 133 and ip6[40] <= 137"
+            )
+            neighbour["na_for_vip"] = self.count(
+                "srv1", f"icmp6 and ip6[40] = 136 and {target_vip6}"
+            )
+            neighbour["ns_probe_seen"] = self.count(
+                "srv1", f"icmp6 and ip6[40] = 135 and {target_vip6}"
+            )
+        self.facts["neighbour"] = neighbour
+        for fam, m in self.facts.get("mtu", {}).items():
+            vip, encap = (vip4, "ip proto 4") if fam == "v4" else (vip6, "ip6 proto 41")
+            synack = "tcp[13] & 18 = 18" if fam == "v4" else "ip6[53] & 18 = 18"
+            lines = self.lines("srv1", f"src host {vip} and {synack}", verbose=True)
+            m["syn_ack_mss"] = [int(x) for x in re.findall(r"mss (\d+)", " ".join(lines))]
+            m["oversize_encapsulated"] = self.count("lb", f"{encap} and greater 1515")
+            sizes = [
+                int(x)
+                for x in re.findall(
+                    r"length (\d+)",
+                    " ".join(self.lines("lb", f"{encap} and greater 1400", verbose=True)),
+                )
+            ]
+            m["largest_encapsulated"] = max(sizes, default=0)
+        for fam, u in self.facts.get("udp", {}).items():
+            vip = vip4 if fam == "v4" else vip6
+            proto = "ip" if fam == "v4" else "ip6"
+            u["lb_src_vip"] = self.count("lb", f"{proto} src host {vip} and udp")
+            u["server_replies_from_vip"] = self.count(
+                "srv1", f"{proto} src host {vip} and udp src port {self.topo['udp_port']}"
+            )
+
+    def tunnel_facts(self) -> None:
+        tunnels = []
+        for name, spec in self.tunnels.items():
+            info = json.loads(
+                sh(["ip", "-d", "-j", "link", "show", "dev", name], check=False, quiet=True)
+                or "[{}]"
+            )[0]
+            data = info.get("linkinfo", {}).get("info_data", {})
+            kind = info.get("linkinfo", {}).get("info_kind", "missing")
+            fam = "v6" if kind == "ip6tnl" else "v4"
+            download = self.facts.get(fam, {})
+            rx = download.get("tunnel_rx_packets", {})
+            tunnels.append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "local": data.get("local"),
+                    "expected_local": str(spec.get("local")),
+                    "rx_packets": rx.get(name, 0),
+                    "fallback": FALLBACK.get(kind, "tunl0"),
+                    "fallback_rx_packets": rx.get(FALLBACK.get(kind, "tunl0"), 0),
+                }
+            )
+            if fam == "v6" and not self.has_v6_vip:
+                tunnels.pop()
+        self.facts["tunnels"] = tunnels
+
+    # ---- the whole run -------------------------------------------------------------------
+    def run(self) -> list[verdicts.Result]:
+        self.facts["has_v6_vip"] = self.has_v6_vip
+        self.wait_for_cloud_init_server()
+        self.record_server("srv1", "")
+        lab_topo.build_router_client_lb(self.topo)
+        lab_topo.no_offload("", self.iface)
+        for server in self.topo["servers"]:
+            if server["namespace"]:
+                lab_topo.configure_namespace_server(
+                    server,
+                    self.seeds / server["name"],
+                    self.iface,
+                    self.out / "servers" / server["name"],
+                )
+                self.record_server(server["name"], server["namespace"])
+        lab_topo.configure_lb(self.topo)
+        self.start_services()
+        self.start_capture("lb", "lb", "eth0")
+        self.start_capture("srv1", "", self.iface)
+        self.start_capture("cli", "cli", "eth0")
+        self.wait_captures()
+        sh("ping -c1 -W2 " + lab_topo.ip_only(self.srv1["ipv4"]), ns="cli", check=False)
+        self.probe_neighbours()
+        lab_topo.set_pool(self.topo, {"srv1"})
+        families = ["v4", "v6"] if self.has_v6_vip else ["v4"]
+        self.facts["mtu"] = {}
+        for fam in families:
+            self.facts[fam] = self.download(fam)
+            self.facts["mtu"][fam] = {
+                "download": self.facts[fam]["curl"],
+                "upload_size": UPLOAD_SIZE,
+                "upload": self.curl(fam, "/upload", upload=UPLOAD_SIZE),
+            }
+        self.tunnel_facts()
+        self.run_pool()
+        self.run_negative()
+        sh("ipvsadm -Ln --stats", ns="lb")
+        (self.out / "ipvsadm-stats.txt").write_text(sh("ipvsadm -Ln --stats", ns="lb", quiet=True))
+        self.stop_captures()
+        self.pcap_facts()
+        (self.out / "facts.json").write_text(json.dumps(self.facts, indent=2) + "\n")
+        return verdicts.evaluate(self.facts)
+
+
+def write_summary(out: Path, results: list[verdicts.Result], error: str = "") -> str:
+    line = verdicts.summary_line(results)
+    payload = {"summary": line, "error": error, "results": [r.to_dict() for r in results]}
+    (out / "summary.json").write_text(json.dumps(payload, indent=2) + "\n")
+    text = [
+        f"{'PASS' if r.passed else 'SKIP' if r.passed is None else 'FAIL'} "
+        f"[{r.check}] {r.name}: {r.detail}" + "".join(f"\n      - {p}" for p in r.problems)
+        for r in results
+    ]
+    (out / "summary.txt").write_text("\n".join([*text, f"RESULT: {line}", error]).strip() + "\n")
+    return line
+
+
+def main(argv: list[str]) -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # run.log must show progress if the guest hangs
+    lab = Lab(Path(argv[0]))
+    lab.out.mkdir(parents=True, exist_ok=True)
+    try:
+        results = lab.run()
+        error = ""
+    except Exception:  # the summary must still be written, with the reason
+        error = traceback.format_exc()
+        print(error)
+        (lab.out / "facts.json").write_text(json.dumps(lab.facts, indent=2) + "\n")
+        results = verdicts.evaluate(lab.facts)
+    line = write_summary(lab.out, results, error)
+    print((lab.out / "summary.txt").read_text())
+    print(f"RESULT: {line}")
+    return 0 if not error and all(r.passed is not False for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,69 @@
+"""Command runner for the in-guest scenario: every command and its output goes to run.log, so the
+evidence shows exactly what was done, in which namespace."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import time
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def _argv(cmd: str | list[str], ns: str) -> list[str]:
+    argv = shlex.split(cmd) if isinstance(cmd, str) else list(cmd)
+    return ["ip", "netns", "exec", ns, *argv] if ns else argv
+
+
+def sh(
+    cmd: str | list[str], ns: str = "", check: bool = True, quiet: bool = False, timeout: float = 60
+) -> str:
+    """Runs cmd (in netns ns, "" = root), logs it, returns stdout; raises on failure if check."""
+    argv = _argv(cmd, ns)
+    started = time.monotonic()
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    took = time.monotonic() - started
+    where = f"[{ns or 'root'}]"
+    print(f"{where} $ {shlex.join(argv[4:] if ns else argv)}  ({took:.1f}s rc={proc.returncode})")
+    if not quiet and proc.stdout.strip():
+        print("    " + proc.stdout.strip().replace("\n", "\n    "))
+    if proc.stderr.strip():
+        print("    stderr: " + proc.stderr.strip().replace("\n", "\n    "))
+    if check and proc.returncode != 0:
+        raise CommandFailed(f"{where} {shlex.join(argv)} exited {proc.returncode}: {proc.stderr}")
+    return proc.stdout
+
+
+def link_stats(ns: str, dev: str) -> dict[str, int]:
+    """rx/tx bytes and packets of one device (zeros if it does not exist)."""
+    out = sh(["ip", "-s", "-j", "link", "show", "dev", dev], ns=ns, check=False, quiet=True)
+    try:
+        stats = json.loads(out)[0]["stats64"]
+    except (ValueError, IndexError, KeyError):
+        return {"rx_bytes": 0, "rx_packets": 0, "tx_bytes": 0, "tx_packets": 0}
+    return {
+        "rx_bytes": stats["rx"]["bytes"],
+        "rx_packets": stats["rx"]["packets"],
+        "tx_bytes": stats["tx"]["bytes"],
+        "tx_packets": stats["tx"]["packets"],
+    }
+
+
+def kernel_counters(ns: str) -> dict[str, int]:
+    """All SNMP/netstat counters of a namespace (nstat -az), name -> absolute value."""
+    out = sh(["nstat", "-az"], ns=ns, check=False, quiet=True)
+    counters = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            counters[parts[0]] = int(parts[1])
+    return counters
+
+
+def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {
+        k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) != before.get(k, 0)
+    }

@@ -1,0 +1,389 @@
+"""Component wiring under Pulumi mocks: what gets registered, with which inputs."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import typing
+
+import pulumi
+import pytest
+from avi_dsr import network_profile, pool, servers, service, virtual_service
+from avi_dsr.config import parse_stack
+from avi_dsr.program import SshMaterial, build
+from avi_dsr.server import (
+    config_digest,
+    render_apply_script,
+    render_cloud_init,
+    render_remove_script,
+)
+from dsr_mocks import (
+    REMOTE_COMMAND,
+    VSPHERE_PROVIDER,
+    VSPHERE_VM,
+    decode_guestinfo,
+    is_secret,
+    plain_text,
+    pulumi_env,
+)
+from dsr_stacks import LAB_VALUES
+
+CONTROLLER_PASSWORD = "ctrl-s3cret-pw"
+VCENTER_PASSWORD = "vc-s3cret-pw"
+SSH_KEY = (
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n"
+)
+SECRETS = {
+    "avi-dsr:controllerPassword": CONTROLLER_PASSWORD,
+    "avi-dsr:vcenterPassword": VCENTER_PASSWORD,
+}
+VM_ADDRESSES = {"web01": "198.51.100.11", "web02": "198.51.100.12", "web03": "198.51.100.13"}
+AVI = "pulumi-python:dynamic/avi:"
+
+
+def deploy(values, *, material=None, vm_addresses=VM_ADDRESSES):
+    """Register the whole deployment for ``values`` under mocks; returns (env, deployment)."""
+    stack = parse_stack(values)
+    ctx = pulumi_env(SECRETS, list(SECRETS), vm_addresses)
+    env = ctx.__enter__()
+    try:
+        deployment = env.run(lambda: build(stack, material or SshMaterial({}, {})))
+        resolved = {
+            name: {
+                "members": env.value(svc.pool_members),
+                "url": env.value(svc.vs_url),
+                "digests": env.value(svc.server_digests),
+            }
+            for name, svc in deployment.services.items()
+        }
+    finally:
+        ctx.__exit__(None, None, None)
+    return env, resolved
+
+
+@pytest.fixture
+def lab():
+    return deploy(copy.deepcopy(LAB_VALUES))
+
+
+def body_of(env, avi_class, name):
+    return env.monitor.named(name, AVI + avi_class).plain["body"]
+
+
+def test_pool_members_are_the_servers_own_addresses_never_the_vip(lab):
+    env, resolved = lab
+    servers_ = body_of(env, "Pool", "web-pool")["servers"]
+    addrs = [(s["ip"]["addr"], s["ip"]["type"]) for s in servers_]
+    assert addrs == [
+        ("198.51.100.11", "V4"),
+        ("2001:db8:20::11", "V6"),
+        ("198.51.100.12", "V4"),
+        ("2001:db8:20::12", "V6"),
+    ]
+    assert resolved["web"]["members"] == [a for a, _ in addrs]
+    assert "203.0.113.10" not in str(servers_) and "2001:db8:100::10" not in str(servers_)
+
+
+def test_vm_reporting_a_vip_still_gives_the_pool_its_own_address():
+    _, resolved = deploy(
+        copy.deepcopy(LAB_VALUES), vm_addresses={"web01": "203.0.113.10", "web02": None}
+    )
+    assert resolved["web"]["members"][0::2] == ["198.51.100.11", "198.51.100.12"]
+
+
+def test_objects_reference_each_other_and_use_the_naming_convention(lab):
+    env, _ = lab
+    names = {r.plain["body"]["name"] for r in env.monitor.registered if r.typ.startswith(AVI)}
+    assert names == {"web-np", "web-hm", "web-pool", "web-vsvip", "web-vs"}
+    vs = body_of(env, "VirtualService", "web-vs")
+    assert vs["network_profile_ref"] == "/api/networkprofile/networkprofile-web-np"
+    assert vs["pool_ref"] == "/api/pool/pool-web-pool"
+    assert vs["vsvip_ref"] == "/api/vsvip/vsvip-web-vsvip"
+    assert vs["application_profile_ref"] == "/api/applicationprofile?name=System-L4-Application"
+    assert vs["services"] == [{"port": 80}]
+    assert body_of(env, "Pool", "web-pool")["health_monitor_refs"] == [
+        "/api/healthmonitor/healthmonitor-web-hm"
+    ]
+    profile = body_of(env, "NetworkProfile", "web-np")["profile"]
+    assert profile["type"] == "PROTOCOL_TYPE_TCP_FAST_PATH"
+    assert profile["tcp_fast_path_profile"]["dsr_profile"] == {
+        "dsr_type": "DSR_TYPE_L3",
+        "dsr_encap_type": "ENCAP_IPINIP",
+    }
+    vip = body_of(env, "VsVip", "web-vsvip")["vip"]
+    assert vip == [
+        {
+            "vip_id": "0",
+            "ip_address": {"addr": "203.0.113.10", "type": "V4"},
+            "ip6_address": {"addr": "2001:db8:100::10", "type": "V6"},
+        }
+    ]
+
+
+def test_pool_uses_consistent_hash_and_the_service_port(lab):
+    env, _ = lab
+    body = body_of(env, "Pool", "web-pool")
+    assert body["lb_algorithm"] == "LB_ALGORITHM_CONSISTENT_HASH"
+    assert body["use_service_port"] is True and body["default_server_port"] == 80
+    assert body_of(env, "HealthMonitor", "web-hm")["monitor_port"] == 80
+
+
+def test_guestinfo_decodes_to_the_rendered_cloud_init(lab):
+    env, _ = lab
+    stack = parse_stack(copy.deepcopy(LAB_VALUES))
+    vm = env.monitor.named("web01", VSPHERE_VM).plain
+    extra = vm["extraConfig"]
+    expected = render_cloud_init(stack.server_spec("web01"))
+    assert decode_guestinfo(extra["guestinfo.userdata"]) == expected.user_data
+    assert extra["guestinfo.userdata.encoding"] == "gzip+base64"
+    assert extra["guestinfo.metadata.encoding"] == "gzip+base64"
+    assert "web01" in decode_guestinfo(extra["guestinfo.metadata"])
+    assert "customize" not in vm["clone"] and vm["clone"]["templateUuid"] == "tpl-uuid-1"
+    assert vm["ignoredGuestIps"] == ["203.0.113.10/32", "2001:db8:100::10/128"]
+    assert (vm["numCpus"], vm["memory"]) == (1, 2048)  # from the template lookup
+    assert vm["disks"][0]["size"] == 16 and vm["resourcePoolId"] == "resgroup-1"
+
+
+def test_vsphere_overrides_win_over_the_template():
+    values = copy.deepcopy(LAB_VALUES)
+    values["servers"][0]["vsphere"] = {
+        "cpus": 2,
+        "memoryMb": 4096,
+        "diskGb": 20,
+        "network": "seg-other",
+    }
+    env, _ = deploy(values)
+    vm = env.monitor.named("web01", VSPHERE_VM).plain
+    assert (vm["numCpus"], vm["memory"], vm["disks"][0]["size"]) == (2, 4096, 20)
+    networks = [a["name"] for t, a in env.mocks.calls if t.endswith("getNetwork")]
+    assert sorted(networks) == ["seg-other", "seg-web"]
+
+
+def test_secrets_reach_resources_only_as_secrets(lab):
+    env, _ = lab
+    for r in env.monitor.registered:
+        text = plain_text(r.inputs)
+        assert CONTROLLER_PASSWORD not in text and VCENTER_PASSWORD not in text, r.urn
+    for r in env.monitor.registered:
+        if r.typ.startswith(AVI):
+            assert is_secret(r.inputs["password"]), r.urn
+    provider = env.monitor.of_type(VSPHERE_PROVIDER)
+    assert len(provider) == 1 and is_secret(provider[0].inputs["password"])
+    assert provider[0].plain["password"] == VCENTER_PASSWORD
+
+
+def test_vms_and_lookups_use_the_explicit_vcenter_provider(lab):
+    env, _ = lab
+    vms = env.monitor.of_type(VSPHERE_VM)
+    assert len(vms) == 2
+    assert all("pulumi:providers:vsphere::vcenter::" in vm.provider for vm in vms)
+    assert env.mocks.call_providers and all(
+        "pulumi:providers:vsphere::vcenter::" in p for p in env.mocks.call_providers
+    )
+
+
+def test_no_duplicate_urns_and_components_are_parented(lab):
+    env, _ = lab
+    assert env.monitor.duplicate_urns() == []
+    vs = env.monitor.named("web-vs", AVI + "VirtualService")
+    assert env.monitor.ancestry(vs) == [
+        "avi-dsr:index:DsrVirtualService",
+        "avi-dsr:index:L3DsrService",
+    ]
+    hm = env.monitor.named("web-hm", AVI + "HealthMonitor")
+    assert env.monitor.ancestry(hm) == ["avi-dsr:index:DsrPool", "avi-dsr:index:L3DsrService"]
+    vm = env.monitor.named("web01", VSPHERE_VM)
+    assert env.monitor.ancestry(vm) == ["avi-dsr:index:VsphereDsrServer"]
+
+
+def test_outputs_link_to_the_controller_ui_and_carry_digests(lab):
+    _, resolved = lab
+    stack = parse_stack(copy.deepcopy(LAB_VALUES))
+    assert resolved["web"]["url"] == (
+        "https://avi.lab.example/#!/applications/virtualservice/virtualservice-web-vs/analytics"
+    )
+    assert resolved["web"]["digests"] == {
+        n: config_digest(stack.server_spec(n)) for n in ("web01", "web02")
+    }
+
+
+def _inputs_by_urn(env):
+    return {r.urn: r.plain for r in env.monitor.registered}
+
+
+def test_adding_a_server_changes_only_the_pool_body():
+    before, _ = deploy(copy.deepcopy(LAB_VALUES))
+    values = copy.deepcopy(LAB_VALUES)
+    values["servers"].append(
+        dict(values["servers"][1], name="web03", ipv4="198.51.100.13/24", ipv6="2001:db8:20::13/64")
+    )
+    values["services"][0]["servers"].append("web03")
+    after, _ = deploy(values)
+    old, new = _inputs_by_urn(before), _inputs_by_urn(after)
+    assert set(old) <= set(new)
+    changed = sorted(u for u in old if old[u] != new[u])
+    assert len(changed) == 1 and changed[0].endswith("::web-pool"), changed
+    diff_keys = {
+        k
+        for k in old[changed[0]]["body"]
+        if old[changed[0]]["body"][k] != new[changed[0]]["body"][k]
+    }
+    assert diff_keys == {"servers"}
+    added = {u.rsplit("::", 1)[1] for u in set(new) - set(old)}
+    assert added == {"web03"}  # the component and its VM, nothing else replaced or renamed
+
+
+def test_a_server_shared_by_two_services_is_built_once_and_holds_both_vips():
+    values = copy.deepcopy(LAB_VALUES)
+    values["services"].append(
+        {"name": "api", "vip": "203.0.113.11", "ports": [443], "servers": ["web01"]}
+    )
+    env, resolved = deploy(values)
+    assert len(env.monitor.of_type(VSPHERE_VM)) == 2
+    assert env.monitor.duplicate_urns() == []
+    vm = env.monitor.named("web01", VSPHERE_VM).plain
+    assert vm["ignoredGuestIps"] == ["203.0.113.10/32", "203.0.113.11/32", "2001:db8:100::10/128"]
+    assert resolved["api"]["members"] == ["198.51.100.11"]
+
+
+def _existing_values(stage_root="/tmp/stage/web01"):
+    values = copy.deepcopy(LAB_VALUES)
+    values["servers"][0] = {
+        "name": "web01",
+        "kind": "existing",
+        "ipv4": "198.51.100.11/24",
+        "ipv6": "2001:db8:20::11/64",
+        "ssh": {
+            "host": "127.0.0.1",
+            "port": 2222,
+            "user": "root",
+            "hostKey": "ssh-ed25519 AAAAC3NzaHostKey",
+            "stageRoot": stage_root,
+        },
+    }
+    return values
+
+
+def test_existing_server_applies_the_rendered_script_over_checked_ssh():
+    values = _existing_values()
+    material = SshMaterial({"web01": "ssh-ed25519 AAAAC3NzaHostKey"}, {"web01": SSH_KEY})
+    env, resolved = deploy(values, material=material)
+    spec = parse_stack(values).server_spec("web01")
+    cmd = env.monitor.named("web01", REMOTE_COMMAND)
+    assert cmd.plain["create"] == render_apply_script(spec, stage_root="/tmp/stage/web01")
+    assert cmd.plain["update"] == cmd.plain["create"]
+    assert cmd.plain["delete"] == render_remove_script(spec, stage_root="/tmp/stage/web01")
+    assert cmd.plain["triggers"] == [config_digest(spec)]
+    conn = cmd.plain["connection"]
+    assert (conn["host"], conn["port"], conn["user"]) == ("127.0.0.1", 2222, "root")
+    assert conn["hostKey"] == "ssh-ed25519 AAAAC3NzaHostKey"
+    assert conn["privateKey"] == SSH_KEY
+    assert "secret-key-material" not in plain_text(cmd.inputs)
+    assert resolved["web"]["members"][:2] == ["198.51.100.11", "2001:db8:20::11"]
+
+
+def test_ipv6_vip_is_refused_below_30_2_1_before_registering():
+    from avi_dsr.avi import AviConnectionArgs
+    from avi_dsr.config import PortRange
+
+    conn = AviConnectionArgs(
+        controller="avi.example", username="admin", password="x", api_version="22.1.4"
+    )
+    args = virtual_service.DsrVirtualServiceArgs(
+        connection=conn,
+        name="web-vs",
+        vsvip_name="web-vsvip",
+        vip="203.0.113.10",
+        vip6="2001:db8:100::10",
+        ports=(PortRange(80, 80),),
+        network_profile_ref="np",
+        pool_ref="pool",
+    )
+    with pulumi_env() as env:
+        with pytest.raises(ValueError, match=r"needs Avi API version 30\.2\.1 or later"):
+            env.run(lambda: virtual_service.DsrVirtualService("web-vs", args))
+        assert env.monitor.registered == []  # refused before the component registers
+
+
+ARGS_PAIRS = [
+    (network_profile.DsrNetworkProfileArgs, network_profile.DsrNetworkProfileArgsDict),
+    (pool.DsrPoolArgs, pool.DsrPoolArgsDict),
+    (virtual_service.DsrVirtualServiceArgs, virtual_service.DsrVirtualServiceArgsDict),
+    (servers.VsphereDsrServerArgs, servers.VsphereDsrServerArgsDict),
+    (servers.ExistingDsrServerArgs, servers.ExistingDsrServerArgsDict),
+    (service.L3DsrServiceArgs, service.L3DsrServiceArgsDict),
+]
+
+
+@pytest.mark.parametrize(("dc", "td"), ARGS_PAIRS, ids=[p[0].__name__ for p in ARGS_PAIRS])
+def test_args_dataclass_and_typeddict_stay_in_sync(dc, td):
+    names = {"Output": pulumi.Output, "T": typing.TypeVar("T")}  # pulumi.Input internals
+    fields = typing.get_type_hints(dc, localns=names)
+    assert [f.name for f in dataclasses.fields(dc)] == list(fields)
+    assert fields == typing.get_type_hints(td, localns=names)
+
+
+def test_components_accept_their_dict_args():
+    from avi_dsr.avi import AviConnectionArgs
+    from avi_dsr.config import NetworkProfileConfig
+
+    conn = AviConnectionArgs(controller="avi.example", username="admin", password="x")
+    with pulumi_env() as env:
+        env.run(
+            lambda: network_profile.DsrNetworkProfile(
+                "dns-np",
+                {
+                    "connection": conn,
+                    "name": "dns-np",
+                    "protocol": "udp",
+                    "profile": NetworkProfileConfig(idle_timeout=30),
+                },
+            )
+        )
+        body = env.monitor.named("dns-np", AVI + "NetworkProfile").plain["body"]
+        with pytest.raises(TypeError, match=r"unknown field\(s\) conection; allowed: "):
+            network_profile.DsrNetworkProfile("x", {"conection": conn, "name": "x"})
+    assert body["profile"]["udp_fast_path_profile"]["session_idle_timeout"] == 30
+
+
+@pytest.mark.parametrize(
+    ("api", "profile", "message"),
+    [
+        ("21.1.3", {"encap": "GRE"}, r"GRE encapsulation needs Avi API version 21\.1\.4"),
+        ("22.1.4", {"encap": "GRE", "dsr_type": "L2"}, r"GRE only applies to L3 DSR"),
+        ("22.1.4", {"dsr_type": "L4"}, r"dsr_type must be L3 or L2"),
+    ],
+)
+def test_network_profile_refuses_unsupported_dsr_before_registering(api, profile, message):
+    from avi_dsr.avi import AviConnectionArgs
+    from avi_dsr.config import NetworkProfileConfig
+
+    conn = AviConnectionArgs(controller="avi.example", username="a", password="x", api_version=api)
+    args = network_profile.DsrNetworkProfileArgs(
+        connection=conn, name="np", profile=NetworkProfileConfig(**profile)
+    )
+    with pulumi_env() as env:
+        with pytest.raises(ValueError, match=message):
+            env.run(lambda: network_profile.DsrNetworkProfile("np", args))
+        assert env.monitor.registered == []
+
+
+def test_service_outputs_with_the_runtime_test_idiom():
+    """The same wiring checked the classic way: return Output.all(...).apply(check)."""
+    stack = parse_stack(copy.deepcopy(LAB_VALUES))
+
+    @pulumi.runtime.test
+    def program():
+        deployment = build(stack, SshMaterial({}, {}))
+        web = deployment.services["web"]
+
+        def check(args):
+            vip, members, url = args
+            assert vip == "203.0.113.10" and vip not in members
+            assert members[0::2] == ["198.51.100.11", "198.51.100.12"]
+            assert url.endswith("/virtualservice-web-vs/analytics")
+
+        return pulumi.Output.all(web.vip, web.pool_members, web.vs_url).apply(check)
+
+    with pulumi_env(SECRETS, list(SECRETS), VM_ADDRESSES):
+        program()

@@ -1,0 +1,355 @@
+"""Stack config validation: data in -> exact problems out, all at once."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from typing import Any
+
+import pytest
+from avi_dsr.config import ConfigError, PortRange, parse_stack
+from dsr_stacks import LAB_VALUES
+
+
+def _with(change: dict[str, Any]) -> dict[str, Any]:
+    """LAB_VALUES with dotted-path changes applied (``None`` deletes the key)."""
+    values = copy.deepcopy(LAB_VALUES)
+    for path, new in change.items():
+        *head, last = path.split(".")
+        node: Any = values
+        for part in head:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if new is None:
+            del node[int(last) if last.isdigit() else last]
+        elif last.isdigit():
+            node[int(last)] = new
+        else:
+            node[last] = new
+    return values
+
+
+def problems_of(values: dict[str, Any], **kwargs: Any) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_stack(values, **kwargs)
+    return caught.value.problems
+
+
+def test_lab_config_parses_into_the_expected_spec():
+    stack = parse_stack(copy.deepcopy(LAB_VALUES))
+    service = stack.services[0]
+    assert service.ports == (PortRange(80, 80),)
+    assert service.server_names == ("web01", "web02")
+    assert stack.vips_of("web01") == (
+        (ipaddress.ip_address("203.0.113.10"),),
+        (ipaddress.ip_address("2001:db8:100::10"),),
+    )
+    spec = stack.server_spec("web02")
+    assert str(spec.ipv4) == "198.51.100.12/24" and spec.vips6
+
+
+CASES = [
+    (
+        "missing controller",
+        {"controller": None},
+        ["avi-dsr:controller: is required, e.g. {address: avi.example.com, username: admin}"],
+    ),
+    (
+        "bad server ip",
+        {"servers.0.ipv4": "198.51.100.300/24"},
+        ["avi-dsr:servers[0].ipv4: must be an IPv4 address with prefix, got '198.51.100.300/24'"],
+    ),
+    (
+        "ip without prefix",
+        {"servers.0.ipv4": "198.51.100.11"},
+        ["avi-dsr:servers[0].ipv4: needs a prefix length, e.g. '198.51.100.11/24'"],
+    ),
+    (
+        "vip in the wrong family",
+        {"services.0.vip": "2001:db8:100::10", "services.0.vip6": None},
+        [
+            "avi-dsr:services[0].vip: 2001:db8:100::10 is an IPv6 address; this key takes IPv4 "
+            "(put IPv6 VIPs in 'vip6')"
+        ],
+    ),
+    (
+        "vip equal to a server ip",
+        {"services.0.vip": "198.51.100.11"},
+        [
+            "avi-dsr:services[0].vip: 198.51.100.11 is the address of server 'web01'; the VIP must "
+            "be a separate address"
+        ],
+    ),
+    (
+        "duplicate servers",
+        {"servers.1.name": "web01", "services.0.servers": ["web01"]},
+        [
+            "avi-dsr:servers[1].name: duplicate server 'web01' (also avi-dsr:servers[0]); names "
+            "must be unique"
+        ],
+    ),
+    (
+        "unknown server referenced",
+        {"services.0.servers": ["web01", "web03"]},
+        [
+            "avi-dsr:services[0].servers[1]: unknown server 'web03'; define it in avi-dsr:servers "
+            "(known: web01, web02)"
+        ],
+    ),
+    (
+        "port out of range",
+        {"services.0.ports": [80, 70000]},
+        ["avi-dsr:services[0].ports[1]: port must be between 1 and 65535, got 70000"],
+    ),
+    (
+        "bad range",
+        {"services.0.ports": ["8010-8000"]},
+        [
+            "avi-dsr:services[0].ports[0]: range '8010-8000' ends before it starts; write "
+            '"8000-8010"'
+        ],
+    ),
+    (
+        "overlapping ports",
+        {"services.0.ports": ["8000-8010", 8005]},
+        [
+            "avi-dsr:services[0].ports[1]: 8005 overlaps 8000-8010 (avi-dsr:services[0].ports[0]); "
+            "list each port once"
+        ],
+    ),
+    (
+        "ipv6 vip below 30.2.1",
+        {"controller.apiVersion": "22.1.4"},
+        [
+            "avi-dsr:services[0].vip6: IPv6 L3 DSR needs Avi 30.2.1 or later; set "
+            'avi-dsr:controller.apiVersion to "30.2.1" (now 22.1.4) or remove vip6'
+        ],
+    ),
+    (
+        "gre below 21.1.4",
+        {
+            "controller.apiVersion": "21.1.3",
+            "services.0.vip6": None,
+            "services.0.networkProfile": {"encap": "GRE"},
+        },
+        [
+            "avi-dsr:services[0].networkProfile.encap: GRE encapsulation needs Avi 21.1.4 or later "
+            "(apiVersion is 21.1.3); use IPINIP or raise avi-dsr:controller.apiVersion"
+        ],
+    ),
+    (
+        "l2 with servers on two subnets",
+        {
+            "servers.1.ipv4": "192.0.2.12/24",
+            "servers.1.gateway4": "192.0.2.1",
+            "services.0.networkProfile": {"dsrType": "L2"},
+        },
+        [
+            "avi-dsr:services[0].networkProfile.dsrType: L2 DSR needs every server on one subnet "
+            "(with the Service Engines), but they span 192.0.2.0/24, 198.51.100.0/24; use dsrType "
+            "L3 or move the servers"
+        ],
+    ),
+    (
+        "ssl is not applicable",
+        {"services.0.ssl": True},
+        [
+            "avi-dsr:services[0].ssl: SSL does not apply to DSR (an L4 fast path: replies bypass "
+            "the Service Engine); terminate TLS on the servers and remove this key"
+        ],
+    ),
+    (
+        "typo in a key",
+        {"services.0.healthMonitor": {"typ": "tcp"}},
+        [
+            "avi-dsr:services[0].healthMonitor.typ: unknown key; did you mean 'type'?",
+            "avi-dsr:services[0].healthMonitor.type: is required",
+        ],
+    ),
+    (
+        "udp with syn protection",
+        {"services.0.protocol": "udp", "services.0.networkProfile": {"synProtection": True}},
+        [
+            "avi-dsr:services[0].networkProfile.synProtection: only applies to TCP services; "
+            "remove it"
+        ],
+    ),
+    (
+        "duplicate services",
+        {"services.1": None}
+        if False
+        else {
+            "services": [
+                dict(LAB_VALUES["services"][0]),
+                dict(LAB_VALUES["services"][0], vip="203.0.113.11", vip6=None),
+            ]
+        },
+        [
+            "avi-dsr:services[1].name: duplicate service 'web' (also avi-dsr:services[0]); names "
+            "must be unique"
+        ],
+    ),
+    (
+        "vsphere server without vcenter",
+        {"vcenter": None},
+        [
+            "avi-dsr:vcenter: is required when a server has kind: vsphere (server, username, "
+            "datacenter, cluster or host, datastore, network, template)"
+        ],
+    ),
+    (
+        "existing server without host key",
+        {
+            "servers.0": {
+                "name": "web01",
+                "kind": "existing",
+                "ipv4": "198.51.100.11/24",
+                "ipv6": "2001:db8:20::11/64",
+                "ssh": {"user": "root"},
+            }
+        },
+        [
+            "avi-dsr:servers[0].ssh.hostKey: is required (or hostKeyFile): the server's SSH host "
+            "key is always checked; get it with `ssh-keyscan -t ed25519 <host>`"
+        ],
+    ),
+    (
+        "ports not a list",
+        {"services.0.ports": 80},
+        ["avi-dsr:services[0].ports: must be a list, got 80"],
+    ),
+    (
+        "service without servers",
+        {"services.0.servers": None},
+        ["avi-dsr:services[0].servers: needs at least one server name from avi-dsr:servers"],
+    ),
+    (
+        "member ratio out of range",
+        {"services.0.servers": ["web01", {"name": "web02", "ratio": 50}]},
+        ["avi-dsr:services[0].servers[1].ratio: must be between 1 and 20, got 50"],
+    ),
+    (
+        "http monitor with a bad code",
+        {"services.0.healthMonitor": {"type": "http", "codes": ["200"]}},
+        [
+            "avi-dsr:services[0].healthMonitor.codes[0]: must be one of any, 1xx, 2xx, 3xx, "
+            "4xx, 5xx, got '200'"
+        ],
+    ),
+    (
+        "udp idle timeout out of range",
+        {"services.0.protocol": "udp", "services.0.networkProfile": {"idleTimeout": 7200}},
+        ["avi-dsr:services[0].networkProfile.idleTimeout: must be between 2 and 3600, got 7200"],
+    ),
+    (
+        "unsupported ubuntu",
+        {"servers.1.ubuntu": 20.04},
+        ["avi-dsr:servers[1].ubuntu: must be one of 22.04, 24.04 (quoted), got 20.04"],
+    ),
+    (
+        "ssh block on a vsphere server",
+        {"servers.1.ssh": {"host": "198.51.100.12"}},
+        ["avi-dsr:servers[1].ssh: only applies to kind: existing; remove it"],
+    ),
+    (
+        "gateway outside the subnet",
+        {"servers.0.gateway4": "192.0.2.1"},
+        [
+            "avi-dsr:servers[0].gateway4: 192.0.2.1 is outside 198.51.100.0/24; the gateway "
+            "must be on the server's subnet"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_config_reports_exact_problems(change, expected):
+    assert problems_of(_with(change)) == expected
+
+
+def test_every_problem_is_reported_at_once():
+    values = _with(
+        {
+            "servers.0.ipv4": "not-an-ip/24",
+            "services.0.ports": [0],
+            "services.0.servers": ["web01", "nope"],
+            "controller.apiVersion": "22.1.4",
+        }
+    )
+    problems = problems_of(values)
+    keys = [p.split(":", 2)[1] for p in problems]
+    assert keys == [
+        "servers[0].ipv4",
+        "services[0].vip6",
+        "services[0].ports[0]",
+        "services[0].servers[1]",
+    ], problems
+
+
+def test_error_message_lists_every_problem_with_its_key():
+    with pytest.raises(ConfigError) as caught:
+        parse_stack(_with({"services.0.ports": [0, 99999]}))
+    text = str(caught.value)
+    assert text.startswith("2 problems in the stack config:\n")
+    assert "  - avi-dsr:services[0].ports[0]: port must be between 1 and 65535, got 0" in text
+    assert "  - avi-dsr:services[0].ports[1]:" in text
+
+
+def test_deploy_mode_requires_the_secrets():
+    problems = problems_of(copy.deepcopy(LAB_VALUES), secrets_present=[])
+    assert problems == [
+        "avi-dsr:vcenterPassword: is required for vsphere servers; set it with "
+        "`pulumi config set --secret avi-dsr:vcenterPassword`",
+        "avi-dsr:controllerPassword: is required; set it with "
+        "`pulumi config set --secret avi-dsr:controllerPassword`",
+    ]
+    parse_stack(
+        copy.deepcopy(LAB_VALUES), secrets_present=["controllerPassword", "vcenterPassword"]
+    )
+
+
+def test_unknown_top_level_key_is_flagged():
+    values = copy.deepcopy(LAB_VALUES)
+    values["service"] = []
+    assert problems_of(values) == ["avi-dsr:service: unknown key; did you mean 'services'?"]
+
+
+def test_renderer_rules_surface_under_config_keys():
+    """The renderer's own ServerSpec checks (here: IPv6 needs MTU >= 1320) use config keys."""
+    problems = problems_of(_with({"servers.0.mtu": 1300}))
+    assert len(problems) == 1 and problems[0].startswith("avi-dsr:servers[0].mtu: "), problems
+
+
+@pytest.mark.parametrize(
+    ("ports", "expected"),
+    [
+        ([80], (PortRange(80, 80),)),
+        (["8000-8010", 443], (PortRange(8000, 8010), PortRange(443, 443))),
+        ([" 53 "], (PortRange(53, 53),)),
+    ],
+)
+def test_ports_parse(ports, expected):
+    stack = parse_stack(_with({"services.0.ports": ports}))
+    assert stack.services[0].ports == expected
+
+
+def test_ssh_defaults_merge_and_tilde_expands(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    values = _with(
+        {
+            "servers.0": {
+                "name": "web01",
+                "kind": "existing",
+                "ipv4": "198.51.100.11/24",
+                "ipv6": "2001:db8:20::11/64",
+                "ssh": {
+                    "host": "127.0.0.1",
+                    "hostKey": "ssh-ed25519 AAAAC3",
+                    "stageRoot": "~/stage",
+                },
+            }
+        }
+    )
+    values["ssh"] = {"user": "root", "port": 2222, "privateKeyFile": "~/id"}
+    ssh = parse_stack(values).server("web01").ssh
+    assert (ssh.host, ssh.port, ssh.user) == ("127.0.0.1", 2222, "root")
+    assert ssh.private_key_file == f"{tmp_path}/id" and ssh.stage_root == f"{tmp_path}/stage"

@@ -1,0 +1,66 @@
+"""Host side of the lab without booting: QEMU command line, share layout, failure messages."""
+
+from pathlib import Path
+
+import pytest
+import qemu
+import runner
+
+
+def test_boot_command_isolates_the_guest_and_never_writes_the_cached_image(tmp_path):
+    argv = qemu.boot_command(
+        accel="tcg",
+        kernel=Path("/c/vmlinuz"),
+        initrd=Path("/c/initrd.img"),
+        rootfs=Path("/t/image.ext4"),
+        share=tmp_path,
+        seed_iso=Path("/t/seed.iso"),
+    )
+    joined = " ".join(argv)
+    assert argv[argv.index("-nic") + 1] == "none"
+    assert "file=/t/image.ext4,format=raw,if=virtio,snapshot=on" in joined
+    assert "file=/t/seed.iso,format=raw,if=virtio,readonly=on" in joined
+    assert f"path={tmp_path},mount_tag=lab" in joined
+    assert "lab.run=1" in argv[argv.index("-append") + 1]
+    assert argv[argv.index("-m") + 1] == "1536" and argv[argv.index("-smp") + 1] == "2"
+
+
+@pytest.mark.parametrize(
+    ("accel", "expected"),
+    [
+        ("kvm", ["-accel", "kvm", "-cpu", "host"]),
+        ("tcg", ["-accel", "tcg,thread=multi", "-cpu", "max"]),
+    ],
+)
+def test_accel_args(accel, expected):
+    assert qemu.accel_args(accel) == expected
+
+
+def test_an_explicit_accel_skips_the_kvm_probe(monkeypatch):
+    monkeypatch.setattr(qemu, "kvm_works", lambda kernel: pytest.fail("probed"))
+    assert runner.choose_accel("tcg", Path("/nonexistent")) == "tcg"
+
+
+def test_share_holds_scenario_and_every_rendered_seed(tmp_path):
+    runner.prepare_share(tmp_path)
+    assert (tmp_path / "scenario" / "run.py").exists()
+    assert (tmp_path / "seeds" / "srv1" / "network-config").exists()
+    assert (tmp_path / "seeds" / "topology.json").exists()
+    assert (tmp_path / "evidence").is_dir()
+
+
+def test_latest_points_at_the_newest_run(tmp_path):
+    first = runner.new_run_dir(tmp_path)
+    (tmp_path / "latest").unlink()
+    (tmp_path / "latest").symlink_to(first.name)
+    second = runner.new_run_dir(tmp_path / "more")
+    assert (tmp_path / "more" / "latest").resolve() == second.resolve()
+
+
+def test_a_failing_step_says_what_failed_and_how_to_fix_it():
+    with pytest.raises(
+        runner.LabError, match=r"building the seed ISO failed \(exit 3\)\. Install it"
+    ):
+        runner.run_step(
+            ["sh", "-c", "echo boom >&2; exit 3"], "building the seed ISO", "Install it."
+        )

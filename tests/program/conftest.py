@@ -1,0 +1,6 @@
+"""Program tests reuse the component tests' Pulumi mocks."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "components"))
