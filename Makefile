@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv sysdeps engine demo test lint lab bench render clean
+.PHONY: venv sysdeps engine demo destroy test lint lab lab-image bench render
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -21,7 +21,8 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: venv sysdeps
+# Every test: unit, simulator, renderers (real netplan/cloud-init), mocks, the real engine, the lab.
+test: venv sysdeps engine lab-image
 	$(PY) -m pytest -q
 
 # The Pulumi engine: a pulumi on PATH, else built from Go modules into ~/.cache/avi-dsr/pulumi/.
@@ -40,10 +41,14 @@ bench: venv engine
 	$(PY) bench/run.py
 
 # QEMU datapath lab (lab/README.md): builds/caches the guest image, boots it once, prints the checks.
-.PHONY: lab-image
 lab-image:
 	bash lab/setup.sh
 	bash lab/build-image.sh
 
 lab: venv lab-image
-	$(PY) lab/runner.py
+	$(PY) -m lab.runner
+
+# Offline review of a stack: server files and Avi payloads under out/<stack>/ (STACK=lab|prod|local).
+STACK ?= local
+render: venv
+	$(VENV)/bin/avi-dsr render --stack stacks/Pulumi.$(STACK).yaml --out out/$(STACK)

@@ -73,6 +73,7 @@ ln -sf /lib/systemd/system/systemd-networkd-wait-online.service \
   "$sysd/network-online.target.wants/systemd-networkd-wait-online.service"
 # the guest has no NIC to the outside: nothing to gain from sshd, timers or getty chatter
 for unit in ssh.service ssh.socket apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
+  e2scrub_reap.service ipvsadm.service getty@tty1.service serial-getty@ttyS0.service \
   fstrim.timer systemd-timesyncd.service; do
   ln -sf /dev/null "$sysd/$unit"
 done

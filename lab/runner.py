@@ -1,6 +1,6 @@
 """Runs the datapath lab once: cached image, seeds from the real renderer, one QEMU boot.
 
-Usage: python lab/runner.py [--out DIR] [--timeout SECONDS] [--accel auto|kvm|tcg]
+Usage: python -m lab.runner [--out DIR] [--timeout SECONDS] [--accel auto|kvm|tcg]
 Evidence lands in lab/out/<UTC timestamp>/ (lab/out/latest points at the newest run):
   evidence/summary.txt, summary.json, facts.json, run.log, pcaps/, servers/<name>/, ...
   serial.log (guest console), seeds/ (the rendered bytes the servers booted with), result.json
@@ -19,12 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from lab import qemu, seed
+
 LAB = Path(__file__).resolve().parent
-sys.path.insert(0, str(LAB))
-
-import qemu  # noqa: E402
-import seed  # noqa: E402
-
 DEFAULT_OUT = LAB / "out"
 
 
@@ -91,9 +88,19 @@ def seed_iso(seed_dir: Path, iso: Path) -> Path:
 
 
 def choose_accel(requested: str, kernel: Path) -> str:
+    """The requested accelerator, or the KVM probe's verdict (remembered next to the kernel)."""
     if requested != "auto":
         return requested
-    return "kvm" if qemu.kvm_works(kernel) else "tcg"
+    kvm_device = Path("/dev/kvm")
+    if not kvm_device.exists():
+        return "tcg"
+    # remembered until the host reboots (devtmpfs recreates /dev/kvm, so its mtime moves on)
+    remembered = kernel.parent / "accel"
+    if remembered.exists() and remembered.stat().st_mtime > kvm_device.stat().st_mtime:
+        return remembered.read_text().strip()
+    accel = "kvm" if qemu.kvm_works(kernel) else "tcg"
+    remembered.write_text(accel + "\n")
+    return accel
 
 
 def boot(image_dir: Path, run_dir: Path, accel: str, timeout: float) -> dict:
@@ -130,10 +137,19 @@ def boot(image_dir: Path, run_dir: Path, accel: str, timeout: float) -> dict:
         return {"accel": accel, "boot": status, "seconds": round(time.monotonic() - started, 1)}
 
 
+KEEP_RUNS = 5
+
+
 def new_run_dir(base: Path) -> Path:
+    """A fresh timestamped run folder; `latest` points at it; only the newest KEEP_RUNS stay."""
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = base / stamp
     run_dir.mkdir(parents=True)
+    runs = sorted(
+        p for p in base.iterdir() if p.is_dir() and not p.is_symlink() and p.name[:8].isdigit()
+    )
+    for old in runs[:-KEEP_RUNS]:
+        shutil.rmtree(old)
     latest = base / "latest"
     if latest.is_symlink() or latest.exists():
         latest.unlink()

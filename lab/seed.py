@@ -2,7 +2,7 @@
 NoCloud seed directory per server: user-data, meta-data, network-config - the same bytes that go
 into vSphere guestinfo. Negative controls are derived from those bytes (see variants.py).
 
-Usage: python lab/seed.py OUT_DIR   (writes OUT_DIR/<server>/... and OUT_DIR/topology.json)
+Usage: python -m lab.seed OUT_DIR   (writes OUT_DIR/<server>/... and OUT_DIR/topology.json)
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from topology import GATEWAY4, GATEWAY6, TOPOLOGY, VIP4, VIP6, LabServer
-from variants import VARIANTS
+from lab.topology import GATEWAY4, GATEWAY6, TOPOLOGY, VIP4, VIP6, LabServer
+from lab.variants import VARIANTS
 
 SEED_FILES = ("user-data", "meta-data", "network-config")
 
@@ -69,7 +67,7 @@ def write_seeds(out_dir: Path) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python lab/seed.py OUT_DIR", file=sys.stderr)
+        print("usage: python -m lab.seed OUT_DIR", file=sys.stderr)
         return 2
     for seed_dir in write_seeds(Path(argv[0])):
         print(seed_dir)

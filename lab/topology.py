@@ -82,6 +82,7 @@ SERVERS: tuple[LabServer, ...] = (
     LabServer("neg-rpf", 21, "neg-rpf", "negative:strict-rp-filter", "strict-rp-filter"),
     LabServer("neg-novip", 22, "neg-novip", "negative:no-vip", "no-vip"),
     LabServer("neg-notun", 23, "neg-notun", "negative:no-tunnel", "no-tunnel"),
+    LabServer("neg-nomss", 24, "neg-nomss", "negative:no-mss", "no-mss"),
 )
 
 TOPOLOGY = LabTopology(servers=SERVERS)

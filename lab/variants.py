@@ -59,8 +59,25 @@ def no_tunnel(user_data: str, network_config: str) -> tuple[str, str]:
     return user_data, yaml.safe_dump(doc, sort_keys=False)
 
 
+def no_mss(user_data: str, network_config: str) -> tuple[str, str]:
+    """The default routes lose their MTU / advertised-MSS settings: full-size client segments
+    no longer fit once the LB encapsulates them (the control for check 6)."""
+    doc, inner = _load_netplan(network_config)
+    removed = 0
+    for name, ethernet in (inner.get("ethernets") or {}).items():
+        for route in ethernet.get("routes") or []:
+            for key in ("mtu", "advertised-mss"):
+                removed += route.pop(key, None) is not None
+        if not removed:
+            raise VariantError(f"network_config.ethernets.{name}.routes: no mtu/advertised-mss")
+    if not removed:
+        raise VariantError("network_config.ethernets: no routes with mtu/advertised-mss")
+    return user_data, yaml.safe_dump(doc, sort_keys=False)
+
+
 VARIANTS: dict[str, Callable[[str, str], tuple[str, str]]] = {
     "strict-rp-filter": strict_rp_filter,
     "no-vip": no_vip,
     "no-tunnel": no_tunnel,
+    "no-mss": no_mss,
 }

@@ -9,7 +9,7 @@
 #
 # Everything lives under ${XDG_CACHE_HOME:-~/.cache}/avi-dsr/: the engine, the file backend
 # (state/), the simulator's state file and log (local/), the SSH keys (local/ssh/) and the staged
-# server files (local/stage/). The local stack's passphrase is "avi-dsr-local" unless
+# server files (local/stage/); the key directory is the one stacks/Pulumi.local.yaml names. The local stack's passphrase is "avi-dsr-local" unless
 # PULUMI_CONFIG_PASSPHRASE(_FILE) is set.
 set -euo pipefail
 
@@ -33,17 +33,19 @@ if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} 
   export PULUMI_CONFIG_PASSPHRASE=avi-dsr-local
 fi
 
-# The simulator's port and the sshd port come from the stack file, so they cannot drift apart.
-read -r SIM_URL SSH_PORT < <("$PY" - "$STACK_FILE" <<'EOF'
-import sys, urllib.parse, yaml
+# The simulator's port, the sshd port and the key directory come from the stack file, so they
+# cannot drift apart.
+read -r SIM_URL SSH_PORT SSH_DIR < <("$PY" - "$STACK_FILE" <<'EOF'
+import os, sys, urllib.parse, yaml
 config = yaml.safe_load(open(sys.argv[1]))["config"]
 address = config["avi-dsr:controller"]["address"]
 url = urllib.parse.urlsplit(address if "://" in address else "https://" + address)
 ports = {s.get("ssh", {}).get("port") for s in config.get("avi-dsr:servers", []) if s.get("kind") == "existing"}
 ports.discard(None)
-default = config.get("avi-dsr:ssh", {}).get("port", 22)
-port = (ports or {default}).pop()
-print(f"{url.scheme}://{url.hostname}:{url.port or 443}", port)
+ssh_defaults = config.get("avi-dsr:ssh", {})
+port = (ports or {ssh_defaults.get("port", 22)}).pop()
+key_dir = os.path.dirname(os.path.expanduser(ssh_defaults["privateKeyFile"]))
+print(f"{url.scheme}://{url.hostname}:{url.port or 443}", port, key_dir)
 EOF
 )
 SIM_PORT=${SIM_URL##*:}
@@ -79,7 +81,7 @@ select_stack() {
   pulumi stack select "$STACK" --create >/dev/null
   # The committed stack file carries the simulator password encrypted with the documented
   # passphrase; set it if this copy of the file does not have it yet.
-  if ! grep -q 'avi-dsr:controllerPassword' "$STACK_FILE"; then
+  if ! pulumi config get avi-dsr:controllerPassword --stack "$STACK" >/dev/null 2>&1; then
     pulumi config set --secret avi-dsr:controllerPassword admin --stack "$STACK"
   fi
 }
@@ -94,10 +96,15 @@ base = sys.argv[1]
 session = requests.Session()
 session.post(f"{base}/login", json={"username": "admin", "password": "admin"}, timeout=10).raise_for_status()
 session.headers["X-Avi-Version"] = "22.1.4"
-for vs in requests.get(f"{base}/_avisim/objects/virtualservice", timeout=10).json():
+def objects(obj_type):
+    return requests.get(f"{base}/_avisim/objects/{obj_type}", timeout=10).json()
+vips = {v["uuid"]: [e["ip_address"]["addr"] for e in v.get("vip", [])] for v in objects("vsvip")}
+print(f"{'virtual service':<20} {'oper status':<12} vip")
+for vs in objects("virtualservice"):
     runtime = session.get(f"{base}/api/virtualservice/{vs['uuid']}/runtime", timeout=10).json()
     state = runtime.get("oper_status", {}).get("state", "?")
-    print(f"{vs['name']:<20} {state:<12} {[v.get('ip_address', {}).get('addr') for v in vs.get('vip', [])] or ''}")
+    vsvip = vs.get("vsvip_ref", "").split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    print(f"{vs['name']:<20} {state:<12} {', '.join(vips.get(vsvip, []))}")
 EOF
 }
 
@@ -105,8 +112,8 @@ case "${1:-up}" in
   up)
     say "Avi simulator and loopback sshd"
     start_simulator
-    scripts/local-sshd.sh start "$LOCAL_DIR/ssh" "$SSH_PORT" >/dev/null
-    echo "sshd running on 127.0.0.1:$SSH_PORT (keys: $LOCAL_DIR/ssh)"
+    scripts/local-sshd.sh start "$SSH_DIR" "$SSH_PORT" >/dev/null
+    echo "sshd running on 127.0.0.1:$SSH_PORT (keys: $SSH_DIR)"
     say "pulumi up --stack $STACK"
     select_stack
     pulumi up --yes --stack "$STACK"
@@ -116,11 +123,11 @@ case "${1:-up}" in
     ;;
   destroy)
     start_simulator
-    scripts/local-sshd.sh start "$LOCAL_DIR/ssh" "$SSH_PORT" >/dev/null
+    scripts/local-sshd.sh start "$SSH_DIR" "$SSH_PORT" >/dev/null
     pulumi stack select "$STACK" >/dev/null || die "no '$STACK' stack in $PULUMI_BACKEND_URL: nothing to destroy"
     pulumi destroy --yes --stack "$STACK"
     stop_simulator
-    scripts/local-sshd.sh stop "$LOCAL_DIR/ssh"
+    scripts/local-sshd.sh stop "$SSH_DIR"
     echo "destroyed; simulator and sshd stopped"
     ;;
   *) die "unknown command '$1' (up, destroy)" ;;

@@ -4,6 +4,7 @@
 set -euo pipefail
 PKGS=(
   netplan.io cloud-init            # validators for rendered server config
+  nftables                         # `nft -c` and MSS-clamp tests in throwaway netns (tests/server)
   openssh-server openssh-client    # loopback sshd for existing-server mode (demo, engine tests)
   qemu-system-x86 mmdebstrap genisoimage e2fsprogs zstd   # datapath lab
 )

@@ -10,17 +10,23 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from avi_dsr.config import ConfigError, StackSpec, parse_stack
 from avi_dsr.config.sources import values_from_stack_file
 from avi_dsr.payloads import service_payloads
 from avi_dsr.server import (
+    MODULES_LOAD_PATH,
+    NETPLAN_PATH,
+    SYSCTL_PATH,
+    ServerSpec,
     render_apply_script,
     render_cloud_init,
     render_modules_load,
     render_netplan,
+    render_remove_script,
     render_sysctl,
+    server_files,
 )
 
 
@@ -47,17 +53,10 @@ def render_stack(stack: StackSpec, out: Path) -> list[Path]:
     written: list[Path] = []
     for server in stack.servers:
         spec = stack.server_spec(server.name)
-        cloud_init = render_cloud_init(spec)
-        stage_root = server.ssh.stage_root if server.ssh else None
-        files = {
-            "sysctl.conf": render_sysctl(spec),
-            "modules-load.conf": render_modules_load(spec),
-            "netplan.yaml": render_netplan(spec, tunnels_only=server.kind == "existing"),
-            "user-data": cloud_init.user_data,
-            "meta-data": cloud_init.meta_data,
-            "network-config": cloud_init.network_config,
-            "apply.sh": render_apply_script(spec, stage_root=stage_root),
-        }
+        if server.kind == "existing":
+            files = _existing_server_files(spec, server.ssh.stage_root if server.ssh else None)
+        else:
+            files = _vm_files(spec)
         written += _write_all(out / "servers" / server.name, files)
     addresses = {
         s.name: (str(s.ipv4.ip) if s.ipv4 else None, str(s.ipv6.ip) if s.ipv6 else None)
@@ -68,6 +67,33 @@ def render_stack(stack: StackSpec, out: Path) -> list[Path]:
         files = {f"{kind}.json": json.dumps(body, indent=2) + "\n" for kind, body in bodies.items()}
         written += _write_all(out / "services" / service.name, files)
     return written
+
+
+def _vm_files(spec: ServerSpec) -> dict[str, str]:
+    """A new VM: the cloud-init trio that goes into guestinfo, plus the files it carries."""
+    cloud_init = render_cloud_init(spec)
+    return {
+        "sysctl.conf": render_sysctl(spec),
+        "modules-load.conf": render_modules_load(spec),
+        "netplan.yaml": render_netplan(spec),
+        "user-data": cloud_init.user_data,
+        "meta-data": cloud_init.meta_data,
+        "network-config": cloud_init.network_config,
+    }
+
+
+def _existing_server_files(spec: ServerSpec, stage_root: str | None) -> dict[str, str]:
+    """An existing server: the files the SSH script installs, and the scripts themselves."""
+    by_path = {path: content for path, (_mode, content) in server_files(spec).items()}
+    files = {
+        "sysctl.conf": by_path.pop(SYSCTL_PATH),
+        "modules-load.conf": by_path.pop(MODULES_LOAD_PATH),
+        "netplan.yaml": by_path.pop(NETPLAN_PATH),
+    }
+    files |= {PurePosixPath(path).name: content for path, content in by_path.items()}
+    files["apply.sh"] = render_apply_script(spec, stage_root=stage_root)
+    files["remove.sh"] = render_remove_script(spec, stage_root=stage_root)
+    return files
 
 
 def _write_all(directory: Path, files: dict[str, str]) -> list[Path]:

@@ -86,7 +86,14 @@ class DsrPool(pulumi.ComponentResource):
         self.body = pool_body(
             a.name, members=a.members, ports=a.ports, cloud=a.cloud, health_monitor_ref=monitor_ref
         )
-        self.resource = Pool(a.name, connection=a.connection, body=self.body, opts=child_opts(self))
+        # The pool must not send traffic before its servers are ready: it inherits depends_on.
+        depends_on = opts.depends_on if opts is not None else None
+        self.resource = Pool(
+            a.name,
+            connection=a.connection,
+            body=self.body,
+            opts=child_opts(self, depends_on=depends_on),
+        )
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
         self.members = pulumi.Output.all(*[m.address for m in a.members]).apply(list)

@@ -7,6 +7,8 @@ pool; never a VIP) and the digest of its rendered config.
 from __future__ import annotations
 
 import ipaddress
+import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypedDict
 
@@ -25,7 +27,12 @@ from avi_dsr.server import (
 
 
 class DsrServer(Protocol):
-    """What :class:`avi_dsr.service.L3DsrService` needs from a server of either kind."""
+    """What :class:`avi_dsr.service.L3DsrService` needs from a server of either kind.
+
+    Implementations are component resources: services ``depends_on`` them so a pool never sends
+    traffic to a server that is not configured yet. ``ipv4``/``ipv6`` are the server's own
+    addresses (from the VM for vSphere, from the config for existing hosts), never a VIP.
+    """
 
     server_name: str
     ipv4: pulumi.Output[str | None]
@@ -255,7 +262,8 @@ class ExistingDsrServer(pulumi.ComponentResource):
         spec = a.spec
         self.server_name = spec.name
         digest = config_digest(spec)
-        apply_script = render_apply_script(spec, stage_root=a.stage_root)
+        as_root = _runner(a.user, staged=a.stage_root is not None)
+        apply_script = as_root(render_apply_script(spec, stage_root=a.stage_root))
         self.command = command.remote.Command(
             resource_name,
             connection=command.remote.ConnectionArgs(
@@ -267,19 +275,29 @@ class ExistingDsrServer(pulumi.ComponentResource):
             ),
             create=apply_script,
             update=apply_script,
-            delete=render_remove_script(spec, stage_root=a.stage_root),
+            delete=as_root(render_remove_script(spec, stage_root=a.stage_root)),
             triggers=[digest],
             opts=child_opts(
                 self, delete_before_replace=True, additional_secret_outputs=["stdout", "stderr"]
             ),
         )
-        # Addresses are known up front; tie them to the command so the pool waits for it.
-        ipv4 = str(spec.ipv4.ip) if spec.ipv4 else None
-        ipv6 = str(spec.ipv6.ip) if spec.ipv6 else None
-        self.ipv4 = self.command.id.apply(lambda _: ipv4)
-        self.ipv6 = self.command.id.apply(lambda _: ipv6)
+        # The addresses are facts of the config, so they stay known even in a preview where
+        # the command changes; services order themselves after this component (depends_on).
+        self.ipv4 = pulumi.Output.from_input(str(spec.ipv4.ip) if spec.ipv4 else None)
+        self.ipv6 = pulumi.Output.from_input(str(spec.ipv6.ip) if spec.ipv6 else None)
         self.digest = pulumi.Output.from_input(digest)
         self.register_outputs({"ipv4": self.ipv4, "ipv6": self.ipv6, "digest": self.digest})
+
+
+def _runner(user: str, *, staged: bool) -> Callable[[str], str]:
+    """Wrap a rendered sh script so it runs under sh whatever the login shell is.
+
+    A live apply changes netplan, sysctl and tunnels, so a non-root user goes through
+    `sudo -n` (NOPASSWD needed; never a password prompt). A staged run writes only under its
+    stage root and needs no privilege.
+    """
+    prefix = "sh -c" if staged or user == "root" else "sudo -n sh -c"
+    return lambda script: f"{prefix} {shlex.quote(script)}"
 
 
 def read_host_key(text: str) -> str:

@@ -91,7 +91,7 @@ class L3DsrService(pulumi.ComponentResource):
                 health_monitor=svc.health_monitor,
                 health_monitor_name=names.health_monitor,
             ),
-            opts=child_opts(self),
+            opts=child_opts(self, depends_on=[a.servers[m.server] for m in svc.members]),
         )
         self.virtual_service = DsrVirtualService(
             names.virtual_service,

@@ -1,6 +1,7 @@
 """The datapath scenario, run inside the guest by lab-run after cloud-init configured srv1.
 
-Usage: python3 run.py LAB_DIR   (LAB_DIR = the 9p share: seeds/, scenario/, evidence/)
+Usage: cd / && python3 -m lab.scenario.run LAB_DIR
+(LAB_DIR = the 9p share, mounted on /lab: seeds/, scenario/, evidence/)
 Builds the topology, drives TCP/UDP traffic through the VIP, captures on the LB, on srv1's NIC and
 on the client, then judges checks 1-8 (verdicts.py). Writes evidence/summary.json, summary.txt,
 facts.json, pcaps/*.pcap, servers/<name>/*; prints "N passed, N failed".
@@ -19,18 +20,26 @@ import time
 import traceback
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import topo as lab_topo
-import verdicts
 import yaml
-from shell import delta, kernel_counters, link_stats, sh
+
+from lab.scenario import topo as lab_topo
+from lab.scenario import verdicts
+from lab.scenario.shell import ZERO_STATS, all_link_stats, delta, kernel_counters, link_stats, sh
 
 HERE = Path(__file__).resolve().parent
 BLOB = Path("/tmp/blob")
 BLOB_SIZE = 2 << 20
 UPLOAD_SIZE = 2 << 20
 FALLBACK = {"ipip": "tunl0", "ip6tnl": "ip6tnl0"}
+
+
+NO_MSS_UPLOAD = 256 << 10
+WHY_DROPPED = re.compile(r"Filter|AddrErr|Unknown|NoRoute|Discard|Drop|Err|Unreach|TooBig|FragFail")
+
+
+def explaining(counters: dict[str, int]) -> dict[str, int]:
+    """The kernel counters that say why a packet went nowhere (rp_filter, no address, ICMP...)."""
+    return {k: v for k, v in counters.items() if WHY_DROPPED.search(k)}
 
 
 class Lab:
@@ -78,14 +87,17 @@ class Lab:
             ("ip-route.txt", "ip route"),
             ("ip6-route.txt", "ip -6 route"),
             ("ip-link.txt", "ip -d link"),
-            (
-                "sysctl.txt",
-                "sysctl -a -r ^net\\.ipv4\\.conf\\.(all|default|"
-                + self.iface
-                + "|dsr.*)\\.(rp_filter|arp_.*)$",
-            ),
+            ("sysctl.txt", ["sysctl", *self.sysctl_keys()]),
         ]:
             (folder / file).write_text(sh(cmd, ns=ns, check=False, quiet=True))
+
+    def sysctl_keys(self) -> list[str]:
+        devices = ["all", "default", self.iface, *self.tunnels]
+        return [
+            f"net.ipv4.conf.{dev}.{key}"
+            for dev in devices
+            for key in ("rp_filter", "arp_ignore", "arp_announce")
+        ]
 
     def start_services(self) -> None:
         BLOB.write_bytes(os.urandom(BLOB_SIZE))
@@ -130,21 +142,27 @@ class Lab:
         lab_topo.wait_for("tcpdump to listen", listening, timeout=30)
 
     def stop_captures(self) -> None:
-        time.sleep(0.5)
+        time.sleep(2)  # under TCG tcpdump lags: let it drain the last packets before SIGINT
         for proc, _ in self.captures.values():
             proc.send_signal(signal.SIGINT)
         for proc, _ in self.captures.values():
             proc.wait(timeout=30)
 
-    def count(self, label: str, bpf: str) -> int:
-        pcap = self.captures[label][1]
-        out = sh(["tcpdump", "-r", str(pcap), "-nn", bpf], check=False, quiet=True)
-        return len(out.splitlines())
-
     def lines(self, label: str, bpf: str, verbose: bool = False) -> list[str]:
+        """Packets of one capture matching a BPF filter, one line each (-e: frame length shown)."""
         pcap = self.captures[label][1]
-        argv = ["tcpdump", "-r", str(pcap), "-nn", *(["-v"] if verbose else []), bpf]
+        argv = ["tcpdump", "-r", str(pcap), "-nn", "-e", *(["-v"] if verbose else []), bpf]
         return sh(argv, check=False, quiet=True).splitlines()
+
+    def count(self, label: str, bpf: str, must_be_zero: str = "") -> int:
+        """Matching packets; for ones that must not exist, the first few go into the facts."""
+        found = self.lines(label, bpf)
+        if found and must_be_zero:
+            self.facts.setdefault("offending_packets", {})[must_be_zero] = found[:5]
+        return len(found)
+
+    def frame_bytes(self, label: str, bpf: str) -> list[int]:
+        return [int(x) for x in re.findall(r"length (\d+):", "\n".join(self.lines(label, bpf)))]
 
     # ---- traffic -----------------------------------------------------------------------
     def url(self, family: str, path: str) -> str:
@@ -173,28 +191,32 @@ class Lab:
         body = Path("/tmp/curl-body")
         if body.exists() and int(size) < 200:
             result["body"] = body.read_text(errors="replace").strip()
+        if upload:
+            result["expected"] = upload
         match = re.search(r"received (\d+)", result.get("body", ""))
         if match:
             result["received"] = int(match.group(1))
         return result
 
-    def tunnel_rx(self, ns: str) -> dict[str, int]:
+    def tunnel_rx(self, stats: dict[str, dict[str, int]]) -> dict[str, int]:
         names = [*self.tunnels, *FALLBACK.values()]
-        return {name: link_stats(ns, name)["rx_packets"] for name in names}
+        return {name: stats.get(name, ZERO_STATS)["rx_packets"] for name in names}
 
     def download(self, family: str) -> dict:
+        srv = all_link_stats("")
         before = {
             "lb": link_stats("lb", "eth0"),
             "cli": link_stats("cli", "eth0"),
-            "srv": link_stats("", self.iface),
-            "tun": self.tunnel_rx(""),
+            "srv": srv.get(self.iface, ZERO_STATS),
+            "tun": self.tunnel_rx(srv),
         }
         curl = self.curl(family, "/blob")
+        srv = all_link_stats("")
         after = {
             "lb": link_stats("lb", "eth0"),
             "cli": link_stats("cli", "eth0"),
-            "srv": link_stats("", self.iface),
-            "tun": self.tunnel_rx(""),
+            "srv": srv.get(self.iface, ZERO_STATS),
+            "tun": self.tunnel_rx(srv),
         }
         return {
             "curl": curl,
@@ -253,7 +275,8 @@ class Lab:
 
     def pool_tunnel_rx(self, name: str) -> int:
         ns = self.servers[name]["namespace"]
-        return sum(link_stats(ns, t)["rx_packets"] for t in self.tunnels)
+        stats = all_link_stats(ns)
+        return sum(stats.get(t, ZERO_STATS)["rx_packets"] for t in self.tunnels)
 
     def run_negative(self) -> None:
         self.facts["negative"] = []
@@ -265,22 +288,24 @@ class Lab:
             families = ["v4"]
             if self.has_v6_vip and server["variant"] != "strict-rp-filter":
                 families.append("v6")  # IPv6 has no rp_filter
+            control = server["role"].split(":", 1)[1]
             for fam in families:
-                before_nic, before_k = link_stats(ns, self.iface), kernel_counters(ns)
-                curl = self.curl(fam, "/whoami", max_time=3)
-                after_nic, after_k = link_stats(ns, self.iface), kernel_counters(ns)
-                interesting = {
-                    k: v
-                    for k, v in delta(before_k, after_k).items()
-                    if re.search(r"Filter|AddrErr|Unknown|NoRoute|Discard|Drop|Err", k)
-                }
+                before_nic = link_stats(ns, self.iface)
+                before_k, before_lb = kernel_counters(ns), kernel_counters("lb")
+                if control == "no-mss":  # client segments must be full size to hit the limit
+                    curl = self.curl(fam, "/upload", max_time=4, upload=NO_MSS_UPLOAD)
+                else:
+                    curl = self.curl(fam, "/whoami", max_time=2)
+                after_nic = link_stats(ns, self.iface)
+                after_k, after_lb = kernel_counters(ns), kernel_counters("lb")
                 self.facts["negative"].append(
                     {
-                        "control": server["role"].split(":", 1)[1],
+                        "control": control,
                         "server": server["name"],
                         "family": fam,
                         "curl": curl,
-                        "kernel_counters": interesting,
+                        "kernel_counters": explaining(delta(before_k, after_k)),
+                        "lb_kernel_counters": explaining(delta(before_lb, after_lb)),
                         "server_rx_packets": after_nic["rx_packets"] - before_nic["rx_packets"],
                     }
                 )
@@ -297,12 +322,18 @@ class Lab:
             if fam not in self.facts:
                 continue
             proto = "ip" if fam == "v4" else "ip6"
+            client = lab_topo.ip_only(self.topo["client4" if fam == "v4" else "client6"])
+            self.facts[fam]["lb_return_bytes"] = sum(
+                self.frame_bytes("lb", f"{proto} dst host {client}")
+            )
             self.facts[fam]["pcap"] = {
-                "lb_src_vip": self.count("lb", f"src host {vip}"),
+                "lb_src_vip": self.count("lb", f"src host {vip}", f"{fam} LB src=VIP"),
                 "server_plain_replies_from_vip": self.count(
                     "srv1", f"{proto} src host {vip} and tcp src port {port}"
                 ),
-                "server_encapsulated_out": self.count("srv1", f"{encap} and src host {srv}"),
+                "server_encapsulated_out": self.count(
+                    "srv1", f"{encap} and src host {srv}", f"{fam} server encapsulated out"
+                ),
                 "server_encapsulated_in": self.count("srv1", f"{encap} and dst host {srv}"),
                 "client_from_vip": self.count("cli", f"{proto} src host {vip}"),
             }
@@ -313,16 +344,20 @@ class Lab:
             f"ip6[{48 + i}:4] = 0x{v6[i : i + 4].hex()}" for i in range(0, 16, 4)
         )
         neighbour = {
-            "arp_sender_vip": self.count("srv1", f"arp and arp[14:4] = {vip4_hex}"),
+            "arp_sender_vip": self.count(
+                "srv1", f"arp and arp[14:4] = {vip4_hex}", "ARP sender VIP"
+            ),
             "arp_probe_seen": self.count("srv1", f"arp and arp[24:4] = {vip4_hex}"),
             "arp_own_sender": self.count("srv1", f"arp and arp[14:4] = {srv4_hex}"),
         }
         if self.has_v6_vip:
             neighbour["ndp_from_vip"] = self.count(
-                "srv1", f"icmp6 and ip6 src host {vip6} and ip6[40] >= 133 and ip6[40] <= 137"
+                "srv1",
+                f"icmp6 and ip6 src host {vip6} and ip6[40] >= 133 and ip6[40] <= 137",
+                "NDP from VIP6",
             )
             neighbour["na_for_vip"] = self.count(
-                "srv1", f"icmp6 and ip6[40] = 136 and {target_vip6}"
+                "srv1", f"icmp6 and ip6[40] = 136 and {target_vip6}", "NA for VIP6"
             )
             neighbour["ns_probe_seen"] = self.count(
                 "srv1", f"icmp6 and ip6[40] = 135 and {target_vip6}"
@@ -333,19 +368,17 @@ class Lab:
             synack = "tcp[13] & 18 = 18" if fam == "v4" else "ip6[53] & 18 = 18"
             lines = self.lines("srv1", f"src host {vip} and {synack}", verbose=True)
             m["syn_ack_mss"] = [int(x) for x in re.findall(r"mss (\d+)", " ".join(lines))]
-            m["oversize_encapsulated"] = self.count("lb", f"{encap} and greater 1515")
-            sizes = [
-                int(x)
-                for x in re.findall(
-                    r"length (\d+)",
-                    " ".join(self.lines("lb", f"{encap} and greater 1400", verbose=True)),
-                )
-            ]
-            m["largest_encapsulated"] = max(sizes, default=0)
+            m["oversize_encapsulated"] = self.count(
+                "lb", f"{encap} and greater 1515", f"{fam} encapsulated > 1500 B"
+            )
+            # frame length - 14 B Ethernet header = IP packet size on the wire
+            m["largest_encapsulated"] = max(self.frame_bytes("lb", encap), default=14) - 14
         for fam, u in self.facts.get("udp", {}).items():
             vip = vip4 if fam == "v4" else vip6
             proto = "ip" if fam == "v4" else "ip6"
-            u["lb_src_vip"] = self.count("lb", f"{proto} src host {vip} and udp")
+            u["lb_src_vip"] = self.count(
+                "lb", f"{proto} src host {vip} and udp", f"{fam} UDP LB src=VIP"
+            )
             u["server_replies_from_vip"] = self.count(
                 "srv1", f"{proto} src host {vip} and udp src port {self.topo['udp_port']}"
             )
@@ -384,15 +417,20 @@ class Lab:
         self.record_server("srv1", "")
         lab_topo.build_router_client_lb(self.topo)
         lab_topo.no_offload("", self.iface)
-        for server in self.topo["servers"]:
-            if server["namespace"]:
-                lab_topo.configure_namespace_server(
-                    server,
-                    self.seeds / server["name"],
-                    self.iface,
-                    self.out / "servers" / server["name"],
-                )
-                self.record_server(server["name"], server["namespace"])
+        ns_servers = [s for s in self.topo["servers"] if s["namespace"]]
+        roots = {
+            s["name"]: lab_topo.prepare_namespace_server(s, self.seeds / s["name"], self.iface)
+            for s in ns_servers
+        }
+        lab_topo.netplan_generate(list(roots.values()))
+        for server in ns_servers:
+            lab_topo.apply_namespace_server(
+                server,
+                self.seeds / server["name"],
+                roots[server["name"]],
+                self.out / "servers" / server["name"],
+            )
+            self.record_server(server["name"], server["namespace"])
         lab_topo.configure_lb(self.topo)
         self.start_services()
         self.start_capture("lb", "lb", "eth0")
@@ -413,10 +451,11 @@ class Lab:
             }
         self.tunnel_facts()
         self.run_pool()
-        self.run_negative()
-        sh("ipvsadm -Ln --stats", ns="lb")
-        (self.out / "ipvsadm-stats.txt").write_text(sh("ipvsadm -Ln --stats", ns="lb", quiet=True))
+        (self.out / "ipvsadm-stats.txt").write_text(sh("ipvsadm -Ln --stats", ns="lb"))
+        # the captures cover the positive checks only: a broken negative-control server may
+        # legitimately make the LB emit ICMP on the client's behalf
         self.stop_captures()
+        self.run_negative()
         self.pcap_facts()
         (self.out / "facts.json").write_text(json.dumps(self.facts, indent=2) + "\n")
         return verdicts.evaluate(self.facts)

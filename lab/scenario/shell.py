@@ -19,12 +19,19 @@ def _argv(cmd: str | list[str], ns: str) -> list[str]:
 
 
 def sh(
-    cmd: str | list[str], ns: str = "", check: bool = True, quiet: bool = False, timeout: float = 60
+    cmd: str | list[str],
+    ns: str = "",
+    check: bool = True,
+    quiet: bool = False,
+    timeout: float = 60,
+    stdin: str | None = None,
 ) -> str:
     """Runs cmd (in netns ns, "" = root), logs it, returns stdout; raises on failure if check."""
     argv = _argv(cmd, ns)
     started = time.monotonic()
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, timeout=timeout, check=False, input=stdin
+    )
     took = time.monotonic() - started
     where = f"[{ns or 'root'}]"
     print(f"{where} $ {shlex.join(argv[4:] if ns else argv)}  ({took:.1f}s rc={proc.returncode})")
@@ -37,19 +44,31 @@ def sh(
     return proc.stdout
 
 
+def all_link_stats(ns: str) -> dict[str, dict[str, int]]:
+    """rx/tx bytes and packets of every device in a namespace, in one command."""
+    out = sh(["ip", "-s", "-j", "link", "show"], ns=ns, check=False, quiet=True)
+    try:
+        links = json.loads(out)
+    except ValueError:
+        return {}
+    return {
+        link["ifname"]: {
+            "rx_bytes": link["stats64"]["rx"]["bytes"],
+            "rx_packets": link["stats64"]["rx"]["packets"],
+            "tx_bytes": link["stats64"]["tx"]["bytes"],
+            "tx_packets": link["stats64"]["tx"]["packets"],
+        }
+        for link in links
+        if "stats64" in link
+    }
+
+
+ZERO_STATS = {"rx_bytes": 0, "rx_packets": 0, "tx_bytes": 0, "tx_packets": 0}
+
+
 def link_stats(ns: str, dev: str) -> dict[str, int]:
     """rx/tx bytes and packets of one device (zeros if it does not exist)."""
-    out = sh(["ip", "-s", "-j", "link", "show", "dev", dev], ns=ns, check=False, quiet=True)
-    try:
-        stats = json.loads(out)[0]["stats64"]
-    except (ValueError, IndexError, KeyError):
-        return {"rx_bytes": 0, "rx_packets": 0, "tx_bytes": 0, "tx_packets": 0}
-    return {
-        "rx_bytes": stats["rx"]["bytes"],
-        "rx_packets": stats["rx"]["packets"],
-        "tx_bytes": stats["tx"]["bytes"],
-        "tx_packets": stats["tx"]["packets"],
-    }
+    return all_link_stats(ns).get(dev, ZERO_STATS)
 
 
 def kernel_counters(ns: str) -> dict[str, int]:

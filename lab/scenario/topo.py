@@ -12,12 +12,14 @@ whose peer "srv1" waits in rtr.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
-import networkd_apply
 import yaml
-from shell import sh
+
+from lab.scenario import networkd_apply
+from lab.scenario.shell import sh
 
 
 def ip_only(cidr: str) -> str:
@@ -106,46 +108,28 @@ def real_address(server: dict, service: str) -> str:
     return f"{ip_only(server['ipv4'])}:{port}"
 
 
-def configure_lb(topo: dict) -> None:
+def ipvs_rules(topo: dict, verb: str, active: set[str]) -> str:
+    """ipvsadm -R input: every real server on every service; weight 0 = quiesced."""
+    lines = []
     for proto, service in virtual_services(topo):
-        sh(["ipvsadm", "-A", proto, service, "-s", "rr"], ns="lb")
+        if verb == "-a":
+            lines.append(f"-A {proto} {service} -s rr")
         for server in topo["servers"]:
-            sh(
-                [
-                    "ipvsadm",
-                    "-a",
-                    proto,
-                    service,
-                    "-r",
-                    real_address(server, service),
-                    "-i",
-                    "-w",
-                    "0",
-                ],
-                ns="lb",
+            weight = 1 if server["name"] in active else 0
+            lines.append(
+                f"{verb} {proto} {service} -r {real_address(server, service)} -i -w {weight}"
             )
+    return "\n".join(lines) + "\n"
+
+
+def configure_lb(topo: dict) -> None:
+    sh(["ipvsadm", "-R"], ns="lb", stdin=ipvs_rules(topo, "-a", set()))
 
 
 def set_pool(topo: dict, active: set[str]) -> None:
-    """Only the named servers get new connections (weight 1); the others are quiesced (weight 0)."""
-    for proto, service in virtual_services(topo):
-        for server in topo["servers"]:
-            weight = "1" if server["name"] in active else "0"
-            sh(
-                [
-                    "ipvsadm",
-                    "-e",
-                    proto,
-                    service,
-                    "-r",
-                    real_address(server, service),
-                    "-i",
-                    "-w",
-                    weight,
-                ],
-                ns="lb",
-                quiet=True,
-            )
+    """Only the named servers get new connections; the others are quiesced (weight 0)."""
+    print(f"# LB pool now: {sorted(active)}")
+    sh(["ipvsadm", "-R"], ns="lb", stdin=ipvs_rules(topo, "-e", active), quiet=True)
 
 
 def write_netplan(network_config: str, root: Path) -> Path:
@@ -170,10 +154,8 @@ def sysctl_files(user_data: str) -> list[tuple[str, str]]:
     ]
 
 
-def configure_namespace_server(
-    server: dict, seed_dir: Path, interface: str, evidence: Path
-) -> None:
-    """A namespace server, configured only from its own rendered seed (not from cloud-init)."""
+def prepare_namespace_server(server: dict, seed_dir: Path, interface: str) -> Path:
+    """Namespace + NIC for one server, and its rendered netplan under a private root dir."""
     ns = server["namespace"]
     sh(["ip", "netns", "add", ns])
     sh(["ip", "-n", ns, "link", "set", "lo", "up"])
@@ -181,17 +163,51 @@ def configure_namespace_server(
     no_offload(ns, interface)
     root = Path("/tmp/netplan-root") / server["name"]
     write_netplan((seed_dir / "network-config").read_text(), root)
-    sh(["netplan", "generate", "--root-dir", str(root)])
+    return root
+
+
+def netplan_generate(roots: list[Path]) -> None:
+    """`netplan generate --root-dir` for every root, in parallel (seconds each under TCG)."""
+    started = time.monotonic()
+    procs = [
+        (
+            root,
+            subprocess.Popen(
+                ["netplan", "generate", "--root-dir", str(root)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ),
+        )
+        for root in roots
+    ]
+    for root, proc in procs:
+        output, _ = proc.communicate(timeout=120)
+        print(
+            f"[root] $ netplan generate --root-dir {root}  (rc={proc.returncode}) {output.strip()}"
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"netplan generate --root-dir {root} failed: {output}")
+    print(f"# netplan generate for {len(roots)} servers took {time.monotonic() - started:.1f}s")
+
+
+def apply_namespace_server(server: dict, seed_dir: Path, root: Path, evidence: Path) -> None:
+    """A namespace server, configured only from its own rendered seed (not from cloud-init)."""
+    ns = server["namespace"]
     networkd_dir = root / "run/systemd/network"
-    commands, unknown = networkd_apply.plan(networkd_dir)
-    evidence.mkdir(parents=True, exist_ok=True)
-    for unit in sorted(networkd_dir.glob("*")):
-        (evidence / f"networkd-{unit.name}").write_text(unit.read_text())
+    # sysctl first, as at boot (systemd-sysctl runs before networkd creates the tunnels): new
+    # devices then inherit the rendered net.ipv4.conf.default.* values
+    commands = []
     for path, content in sysctl_files((seed_dir / "user-data").read_text()):
         local = root / path.lstrip("/")
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_text(content)
         commands.append(["sysctl", "-p", str(local)])
+    networkd_commands, unknown = networkd_apply.plan(networkd_dir)
+    commands += networkd_commands
+    evidence.mkdir(parents=True, exist_ok=True)
+    for unit in sorted(networkd_dir.glob("*")):
+        (evidence / f"networkd-{unit.name}").write_text(unit.read_text())
     with (evidence / "configured-by.txt").open("w") as log:
         log.write(
             f"# {server['name']}: netns {ns}, rendered seed {seed_dir}, variant "

@@ -37,11 +37,12 @@ def download_dsr(check: int, family: str, fam: dict) -> Result:
     if curl.get("code") != 200 or curl.get("size", 0) < MIN_DOWNLOAD:
         problems.append(f"download failed: HTTP {curl.get('code')} {curl.get('size', 0)} bytes")
     client_rx = fam["client_rx_bytes"]
-    lb_bytes = fam["lb_rx_bytes"]
-    share = lb_bytes / client_rx if client_rx else 1.0
+    returned = fam["lb_return_bytes"]  # bytes addressed to the client seen on the LB's NIC
+    share = returned / client_rx if client_rx else 1.0
     if share >= MAX_LB_SHARE:
         problems.append(
-            f"LB carried {lb_bytes} B = {share:.2%} of the {client_rx} B the client got"
+            f"{returned} B towards the client crossed the LB = {share:.2%} of the "
+            f"{client_rx} B the client got"
         )
     if pcap["lb_src_vip"]:
         problems.append(f"{pcap['lb_src_vip']} packets with source = VIP crossed the LB")
@@ -53,7 +54,8 @@ def download_dsr(check: int, family: str, fam: dict) -> Result:
         problems.append("client saw no packet from the VIP")
     detail = (
         f"HTTP {curl.get('code')} {curl.get('size', 0)} B in {curl.get('time', 0):.1f}s; "
-        f"LB rx {lb_bytes} B / client rx {client_rx} B = {share:.3%}; "
+        f"return bytes via LB {returned} B / client rx {client_rx} B = {share:.3%} "
+        f"(LB rx {fam['lb_rx_bytes']} B: request direction); "
         f"LB packets src=VIP {pcap['lb_src_vip']}; server plain replies src=VIP "
         f"{pcap['server_plain_replies_from_vip']}; server encapsulated out "
         f"{pcap['server_encapsulated_out']}; encapsulated in {pcap['server_encapsulated_in']}"
@@ -144,9 +146,11 @@ def mtu(facts: dict) -> Result:
 
 
 def negative(control: dict) -> Result:
-    """Check 7: a broken render must break the service, though the LB really sent it traffic."""
+    """Check 7 (and check 6's no-MSS control): a broken render must break the service, though
+    the LB really sent that server traffic."""
     problems = []
-    if control["curl"].get("code") == 200:
+    curl = control["curl"]
+    if curl.get("code") == 200 and curl.get("received", -1) == curl.get("expected", -1):
         problems.append("the service still answered: the control did not fail")
     if control["server_rx_packets"] <= 0:
         problems.append("the LB never delivered to this server: the failure proves nothing")
@@ -155,7 +159,10 @@ def negative(control: dict) -> Result:
         f"server NIC rx {control['server_rx_packets']} pkts, kernel counters "
         f"{control['kernel_counters']}"
     )
-    return _verdict(7, f"negative-{control['control']}-{control['family']}", problems, detail)
+    if control.get("lb_kernel_counters"):
+        detail += f", LB kernel counters {control['lb_kernel_counters']}"
+    check = 6 if control["control"] == "no-mss" else 7
+    return _verdict(check, f"negative-{control['control']}-{control['family']}", problems, detail)
 
 
 def udp(facts: dict) -> Result:
@@ -216,7 +223,7 @@ def evaluate(facts: dict) -> list[Result]:
         results.append(
             Result(7, "negative-controls", False, "no negative control ran", ["none ran"])
         )
-    for control in controls:
+    for control in sorted(controls, key=lambda c: c["control"] != "no-mss"):
         try:
             results.append(negative(control))
         except (KeyError, TypeError) as exc:

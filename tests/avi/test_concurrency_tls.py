@@ -67,3 +67,12 @@ def test_tls_off_is_explicit_and_warns(tls_sim, caplog):
         outs = AviObjectProvider("healthmonitor").create(props).outs
     assert outs["name"] == "insecure"
     assert "TLS verification is OFF" in caplog.text
+
+
+def test_plain_http_on_loopback_does_not_warn_about_tls(avisim, make_props, caplog):
+    props = make_props({"name": "quiet", **HM})
+    props["connection"]["verify_tls"] = False  # moot without TLS: no warning, avisdk stays quiet
+    with caplog.at_level(logging.WARNING, logger="avi_dsr.avi"):
+        AviObjectProvider("healthmonitor").create(props)
+    assert "TLS verification is OFF" not in caplog.text
+    assert "plain HTTP" not in caplog.text

@@ -67,6 +67,7 @@ class Registered:
     inputs: dict[str, Any]
     parent: str = ""
     provider: str = ""
+    dependencies: tuple[str, ...] = ()
 
     @property
     def plain(self) -> dict[str, Any]:
@@ -155,7 +156,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs = pulumi.runtime.rpc.deserialize_properties(request.object)
             self.registered.append(
                 Registered(
-                    urn, request.type, request.name, inputs, request.parent, request.provider
+                    urn,
+                    request.type,
+                    request.name,
+                    inputs,
+                    request.parent,
+                    request.provider,
+                    tuple(request.dependencies),
                 )
             )
         return response

@@ -11,17 +11,30 @@ import yaml
 from avi_dsr.cli import main
 from avi_dsr.config import parse_stack
 from avi_dsr.config.sources import values_from_stack_file
-from avi_dsr.server import render_apply_script, render_cloud_init, render_netplan
+from avi_dsr.server import (
+    render_apply_script,
+    render_cloud_init,
+    render_netplan,
+    render_remove_script,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVER_FILES = {
+VM_FILES = {
     "sysctl.conf",
     "modules-load.conf",
     "netplan.yaml",
     "user-data",
     "meta-data",
     "network-config",
+}
+EXISTING_SERVER_FILES = {
+    "sysctl.conf",
+    "modules-load.conf",
+    "netplan.yaml",
+    "mss.nft",
+    "avi-dsr-mss.service",
     "apply.sh",
+    "remove.sh",
 }
 SERVICE_FILES = {
     "networkprofile.json",
@@ -37,17 +50,16 @@ def test_lab_stack_renders_every_file(tmp_path, capsys):
         main(["render", "--stack", str(ROOT / "stacks/Pulumi.lab.yaml"), "--out", str(tmp_path)])
         == 0
     )
-    assert "wrote 19 files" in capsys.readouterr().out
+    assert "wrote 17 files" in capsys.readouterr().out
     for server in ("web01", "web02"):
-        assert {p.name for p in (tmp_path / "servers" / server).iterdir()} == SERVER_FILES
+        assert {p.name for p in (tmp_path / "servers" / server).iterdir()} == VM_FILES
     assert {p.name for p in (tmp_path / "services/web").iterdir()} == SERVICE_FILES
     stack = parse_stack(values_from_stack_file(ROOT / "stacks/Pulumi.lab.yaml")[0])
     spec = stack.server_spec("web01")
     web01 = tmp_path / "servers/web01"
     assert (web01 / "user-data").read_text() == render_cloud_init(spec).user_data
     assert (web01 / "netplan.yaml").read_text() == render_netplan(spec)
-    assert (web01 / "apply.sh").read_text() == render_apply_script(spec)
-    assert (web01 / "apply.sh").stat().st_mode & 0o111
+    assert (web01 / "meta-data").read_text() == render_cloud_init(spec).meta_data
 
 
 def test_rendered_payloads_name_their_refs_and_use_server_ips(tmp_path):
@@ -76,6 +88,10 @@ def test_existing_servers_render_tunnels_only_netplan_and_staged_apply(tmp_path,
     assert (web01 / "netplan.yaml").read_text() == render_netplan(spec, tunnels_only=True)
     stage = f"{tmp_path}/home/.cache/avi-dsr/local/stage/web01"
     assert (web01 / "apply.sh").read_text() == render_apply_script(spec, stage_root=stage)
+    assert (web01 / "apply.sh").stat().st_mode & 0o111
+    assert (web01 / "remove.sh").read_text() == render_remove_script(spec, stage_root=stage)
+    assert {p.name for p in web01.iterdir()} == EXISTING_SERVER_FILES
+    assert "maxseg size set 1440" in (web01 / "mss.nft").read_text()
 
 
 def test_prod_stack_renders_three_services(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import shlex
 import typing
 
 import pulumi
@@ -12,6 +13,7 @@ from avi_dsr import network_profile, pool, servers, service, virtual_service
 from avi_dsr.config import parse_stack
 from avi_dsr.program import SshMaterial, build
 from avi_dsr.server import (
+    ServerSpec,
     config_digest,
     render_apply_script,
     render_cloud_init,
@@ -270,9 +272,15 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
     env, resolved = deploy(values, material=material)
     spec = parse_stack(values).server_spec("web01")
     cmd = env.monitor.named("web01", REMOTE_COMMAND)
-    assert cmd.plain["create"] == render_apply_script(spec, stage_root="/tmp/stage/web01")
+    staged = "/tmp/stage/web01"
+    # run by sh whatever the login shell; staged runs need no sudo
+    assert cmd.plain["create"] == "sh -c " + shlex.quote(
+        render_apply_script(spec, stage_root=staged)
+    )
     assert cmd.plain["update"] == cmd.plain["create"]
-    assert cmd.plain["delete"] == render_remove_script(spec, stage_root="/tmp/stage/web01")
+    assert cmd.plain["delete"] == "sh -c " + shlex.quote(
+        render_remove_script(spec, stage_root=staged)
+    )
     assert cmd.plain["triggers"] == [config_digest(spec)]
     conn = cmd.plain["connection"]
     assert (conn["host"], conn["port"], conn["user"]) == ("127.0.0.1", 2222, "root")
@@ -280,6 +288,30 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
     assert conn["privateKey"] == SSH_KEY
     assert "secret-key-material" not in plain_text(cmd.inputs)
     assert resolved["web"]["members"][:2] == ["198.51.100.11", "2001:db8:20::11"]
+    pool = env.monitor.named("web-pool", AVI + "Pool")
+    assert cmd.urn in pool.dependencies  # configured before the pool sends it traffic
+
+
+@pytest.mark.parametrize(
+    ("user", "stage_root", "prefix"),
+    [("root", None, "sh -c "), ("ubuntu", None, "sudo -n sh -c "), ("ubuntu", "/tmp/s", "sh -c ")],
+)
+def test_existing_server_script_runs_as_root_only_when_live(user, stage_root, prefix):
+    spec = ServerSpec(name="web01", ipv4="198.51.100.11/24", vips4=("203.0.113.10",))
+    args = servers.ExistingDsrServerArgs(
+        spec=spec,
+        host="198.51.100.11",
+        host_key="ssh-ed25519 AAAAC3NzaHostKey",
+        private_key="k",
+        user=user,
+        stage_root=stage_root,
+    )
+    with pulumi_env() as env:
+        env.run(lambda: servers.ExistingDsrServer("web01", args))
+        cmd = env.monitor.named("web01", REMOTE_COMMAND)
+    script = render_apply_script(spec, stage_root=stage_root)
+    assert cmd.plain["create"] == prefix + shlex.quote(script)
+    assert cmd.plain["delete"].startswith(prefix)
 
 
 def test_ipv6_vip_is_refused_below_30_2_1_before_registering():

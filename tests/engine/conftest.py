@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from engine_harness import (
     EngineMissing,
     PulumiProject,
@@ -21,7 +20,6 @@ from engine_harness import (
     engine_environment,
     stack_config,
 )
-
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +54,10 @@ ConfigFactory = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
-def make_config(simulator: SimulatorProcess, ssh_server: SshServer, tmp_path: Path) -> ConfigFactory:
-    """Stack config (local-stack shape) for this test's simulator and sshd; kwargs as stack_config."""
+def make_config(
+    simulator: SimulatorProcess, ssh_server: SshServer, tmp_path: Path
+) -> ConfigFactory:
+    """Stack config shaped like the local stack, for this test's simulator and sshd."""
 
     def factory(**kwargs: Any) -> dict[str, Any]:
         return stack_config(simulator, ssh_server, tmp_path / "stage", **kwargs)

@@ -9,7 +9,6 @@ tests never touch the repo, ``~/.pulumi`` or each other. Shared by tests/engine 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socket
@@ -25,7 +24,9 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV = REPO_ROOT / ".venv"
 PASSPHRASE = "engine-tests-passphrase"
-ENGINE_MISSING = "the Pulumi engine is not built: run `make engine` (scripts/ensure-pulumi.sh) first"
+ENGINE_MISSING = (
+    "the Pulumi engine is not built: run `make engine` (scripts/ensure-pulumi.sh) first"
+)
 
 
 class EngineMissing(RuntimeError):
@@ -35,13 +36,19 @@ class EngineMissing(RuntimeError):
 def engine_environment() -> dict[str, str]:
     """Environment with the engine on PATH (from ensure-pulumi.sh --check; never builds)."""
     script = REPO_ROOT / "scripts" / "ensure-pulumi.sh"
-    result = subprocess.run(
-        ["bash", "-c", f'set -e; eval "$("{script}" --check)"; env -0'],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise EngineMissing(f"{ENGINE_MISSING}\n{result.stderr.strip()}")
-    env = dict(item.split("=", 1) for item in result.stdout.split("\0") if "=" in item)
+    check = subprocess.run(
+        ["bash", str(script), "--check"], capture_output=True, text=True, timeout=60, check=False
+    )
+    if check.returncode != 0:
+        raise EngineMissing(f"{ENGINE_MISSING}\n{check.stderr.strip()}")
+    exported = subprocess.run(
+        ["bash", "-c", 'eval "$1"; env -0', "bash", check.stdout],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    env = dict(item.split("=", 1) for item in exported.stdout.split("\0") if "=" in item)
     env.pop("PULUMI_BACKEND_URL", None)  # every project sets its own throwaway backend
     env.pop("PULUMI_CONFIG_PASSPHRASE_FILE", None)
     return env
@@ -53,16 +60,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def private_pulumi_home(home: Path, shared: str) -> Path:
+    """A PULUMI_HOME of the project's own (workspace files, no credentials) that still sees
+    the provider plugins installed by ensure-pulumi.sh."""
+    home.mkdir(parents=True, exist_ok=True)
+    if (Path(shared) / "plugins").is_dir() and not (home / "plugins").exists():
+        (home / "plugins").symlink_to(Path(shared) / "plugins")
+    return home
+
+
 class SimulatorProcess:
     """``python -m avisim`` on a free loopback port, driven through ``/_avisim/*`` and the API."""
 
     def __init__(self, password: str, *extra_args: str) -> None:
         self.password = password
         self._proc = subprocess.Popen(
-            [str(VENV / "bin" / "python"), "-m", "avisim", "--port", "0", "--password", password,
-             *extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [
+                str(VENV / "bin" / "python"),
+                "-m",
+                "avisim",
+                "--port",
+                "0",
+                "--password",
+                password,
+                *extra_args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline()
         match = re.search(r"listening on (http\S+)", line)
@@ -101,8 +127,9 @@ class SimulatorProcess:
     def api(self) -> requests.Session:
         """A logged-in API session (for out-of-band edits, as an operator would make them)."""
         session = requests.Session()
-        session.post(f"{self.url}/login", json={"username": "admin", "password": self.password},
-                     timeout=10).raise_for_status()  # fmt: skip
+        session.post(
+            f"{self.url}/login", json={"username": "admin", "password": self.password}, timeout=10
+        ).raise_for_status()
         session.headers["X-CSRFToken"] = session.cookies.get("csrftoken", "")
         session.headers["X-Avi-Version"] = "22.1.4"
         session.headers["Referer"] = self.url
@@ -120,18 +147,29 @@ class SshServer:
 
     def start(self) -> SshServer:
         out = subprocess.run(
-            ["bash", str(REPO_ROOT / "scripts" / "local-sshd.sh"), "start", str(self.directory),
-             str(self.port)],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout  # fmt: skip
+            [
+                "bash",
+                str(REPO_ROOT / "scripts" / "local-sshd.sh"),
+                "start",
+                str(self.directory),
+                str(self.port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
         values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
         self.host_key = values["host_key"]
         self.private_key_file = Path(values["client_key"])
         return self
 
     def stop(self) -> None:
-        subprocess.run(["bash", str(REPO_ROOT / "scripts" / "local-sshd.sh"), "stop",
-                        str(self.directory)], timeout=30, check=False)  # fmt: skip
+        subprocess.run(
+            ["bash", str(REPO_ROOT / "scripts" / "local-sshd.sh"), "stop", str(self.directory)],
+            timeout=30,
+            check=False,
+        )
 
 
 @dataclass(frozen=True)
@@ -162,6 +200,11 @@ class PulumiProject:
         self.state_dir.mkdir(exist_ok=True)
         self.env = {
             **env,
+            "PULUMI_HOME": str(
+                private_pulumi_home(
+                    root / "pulumi-home", env.get("PULUMI_HOME") or str(Path.home() / ".pulumi")
+                )
+            ),
             "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
@@ -173,7 +216,9 @@ class PulumiProject:
 
     @property
     def stack_file(self) -> Path:
-        stack_dir = yaml.safe_load((self.root / "Pulumi.yaml").read_text()).get("stackConfigDir", ".")
+        stack_dir = yaml.safe_load((self.root / "Pulumi.yaml").read_text()).get(
+            "stackConfigDir", "."
+        )
         return self.root / stack_dir / f"Pulumi.{self.stack}.yaml"
 
     def write_config(self, config: Mapping[str, Any]) -> None:
@@ -181,8 +226,11 @@ class PulumiProject:
         self.stack_file.parent.mkdir(parents=True, exist_ok=True)
         current = yaml.safe_load(self.stack_file.read_text()) if self.stack_file.exists() else {}
         current = current or {}
-        kept = {k: v for k, v in (current.get("config") or {}).items()
-                if isinstance(v, dict) and "secure" in v}  # fmt: skip
+        kept = {
+            k: v
+            for k, v in (current.get("config") or {}).items()
+            if isinstance(v, dict) and "secure" in v
+        }
         current["config"] = {**{f"avi-dsr:{k}": v for k, v in config.items()}, **kept}
         self.stack_file.write_text(yaml.safe_dump(current, sort_keys=False))
 
@@ -192,13 +240,19 @@ class PulumiProject:
     def run(self, *args: str, check: bool = True, timeout: float = 300) -> RunResult:
         """``pulumi --non-interactive ARGS`` in the project; fails the test on error if check."""
         proc = subprocess.run(
-            ["pulumi", "--non-interactive", *args], cwd=self.root, env=self.env,
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            ["pulumi", "--non-interactive", *args],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         result = RunResult(args, proc.returncode, proc.stdout, proc.stderr)
         if check and proc.returncode != 0:
             raise AssertionError(
-                f"pulumi {' '.join(args)} failed ({proc.returncode}):\n{result.output[-6000:]}")
+                f"pulumi {' '.join(args)} failed ({proc.returncode}):\n{result.output[-6000:]}"
+            )
         return result
 
     def on_stack(self, command: str, *args: str, check: bool = True) -> RunResult:
@@ -228,23 +282,50 @@ class PulumiProject:
 
 
 def stack_config(
-    sim: SimulatorProcess, ssh: SshServer, stage_root: Path, *,
-    servers: tuple[str, ...] = ("web01", "web02"), service_servers: tuple[str, ...] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    sim: SimulatorProcess,
+    ssh: SshServer,
+    stage_root: Path,
+    *,
+    servers: tuple[str, ...] = ("web01", "web02"),
+    service_servers: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     """The local stack's shape (existing servers over loopback SSH, staged) for one test."""
-    addresses = {"web01": "198.51.100.11/24", "web02": "198.51.100.12/24", "web03": "198.51.100.13/24"}
+    addresses = {
+        "web01": "198.51.100.11/24",
+        "web02": "198.51.100.12/24",
+        "web03": "198.51.100.13/24",
+    }
     return {
-        "controller": {"address": sim.url, "username": "admin", "tenant": "admin",
-                       "apiVersion": "22.1.4", "verifyTls": False},
+        "controller": {
+            "address": sim.url,
+            "username": "admin",
+            "tenant": "admin",
+            "apiVersion": "22.1.4",
+            "verifyTls": False,
+        },
         "ssh": {"user": "root", "port": ssh.port, "privateKeyFile": str(ssh.private_key_file)},
         "servers": [
-            {"name": name, "kind": "existing", "ipv4": addresses[name], "gateway4": "198.51.100.1",
-             "ssh": {"host": "127.0.0.1", "hostKey": ssh.host_key,
-                     "stageRoot": str(stage_root / name)}}
+            {
+                "name": name,
+                "kind": "existing",
+                "ipv4": addresses[name],
+                "gateway4": "198.51.100.1",
+                "ssh": {
+                    "host": "127.0.0.1",
+                    "hostKey": ssh.host_key,
+                    "stageRoot": str(stage_root / name),
+                },
+            }
             for name in servers
         ],
         "services": [
-            {"name": "web", "vip": "203.0.113.10", "protocol": "tcp", "ports": [80],
-             "servers": list(service_servers or servers), "healthMonitor": {"type": "tcp"}},
+            {
+                "name": "web",
+                "vip": "203.0.113.10",
+                "protocol": "tcp",
+                "ports": [80],
+                "servers": list(service_servers or servers),
+                "healthMonitor": {"type": "tcp"},
+            },
         ],
-    }  # fmt: skip
+    }

@@ -41,7 +41,11 @@ def uuid_of(ref: str) -> str:
 
 
 def writes(counters: dict[str, int]) -> dict[str, int]:
-    return {k: n for k, n in counters.items() if k.split(" ", 1)[0] in {"POST", "PUT", "PATCH", "DELETE"}}
+    return {
+        k: n
+        for k, n in counters.items()
+        if k.split(" ", 1)[0] in {"POST", "PUT", "PATCH", "DELETE"}
+    }
 
 
 def pool_addresses(pool: dict[str, Any]) -> list[str]:
@@ -53,12 +57,16 @@ def test_up_creates_exactly_the_expected_objects(
 ) -> None:
     project.up()
 
-    assert {t: sorted(o["name"] for o in objs) for t, objs in objects_by_type(simulator).items()} \
-        == EXPECTED_NAMES  # fmt: skip
+    assert {
+        t: sorted(o["name"] for o in objs) for t, objs in objects_by_type(simulator).items()
+    } == EXPECTED_NAMES
     assert writes(simulator.counters()) == {
-        "POST /api/networkprofile": 1, "POST /api/healthmonitor": 1, "POST /api/pool": 1,
-        "POST /api/vsvip": 1, "POST /api/virtualservice": 1,
-    }  # fmt: skip
+        "POST /api/networkprofile": 1,
+        "POST /api/healthmonitor": 1,
+        "POST /api/pool": 1,
+        "POST /api/vsvip": 1,
+        "POST /api/virtualservice": 1,
+    }
 
     np, hm, pool = (only(simulator, t) for t in ("networkprofile", "healthmonitor", "pool"))
     vsvip, vs = only(simulator, "vsvip"), only(simulator, "virtualservice")
@@ -149,7 +157,11 @@ def test_destroy_leaves_nothing_and_deletes_in_dependency_order(
     deletes = [e["path"].split("/")[2] for e in simulator.request_log() if e["method"] == "DELETE"]
     assert sorted(deletes) == sorted(OBJECT_TYPES)
     position = {obj_type: deletes.index(obj_type) for obj_type in OBJECT_TYPES}
-    for referrer, referred in [("virtualservice", "vsvip"), ("virtualservice", "pool"),
-                               ("virtualservice", "networkprofile"), ("pool", "healthmonitor")]:
+    for referrer, referred in [
+        ("virtualservice", "vsvip"),
+        ("virtualservice", "pool"),
+        ("virtualservice", "networkprofile"),
+        ("pool", "healthmonitor"),
+    ]:
         assert position[referrer] < position[referred], f"{referrer} must go before {referred}"
     assert project.resource_types() in ([], ["pulumi:pulumi:Stack"])

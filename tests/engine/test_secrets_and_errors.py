@@ -53,15 +53,23 @@ def test_password_and_ssh_key_never_appear_in_plaintext(
     dynamic = [r for r in deployment["resources"] if r["type"].startswith("pulumi-python:dynamic")]
     assert len(providers) >= len(dynamic) == 5, "every Avi object must carry its pickled provider"
     assert state_files, "the file backend wrote no state"
+    assert "langhost[python]" in logs.output, "verbose engine logs were not captured"
     places: dict[str, bytes] = {
         "pulumi stack export": json.dumps(exported).encode(),
         "engine logs (-v=9)": logs.output.encode(),
         "stack config file": project.stack_file.read_bytes(),
-        **{f"state file {p.relative_to(project.state_dir)}": data for p, data in state_files.items()},
+        **{
+            f"state file {p.relative_to(project.state_dir)}": data
+            for p, data in state_files.items()
+        },
         **{f"pickled provider #{i}": blob for i, blob in enumerate(providers)},
     }
-    leaks = [(where, s[:12] + "...") for where, data in places.items() for s in secrets
-             if s.encode() in data]  # fmt: skip
+    leaks = [
+        (where, s[:12] + "...")
+        for where, data in places.items()
+        for s in secrets
+        if s.encode() in data
+    ]
     assert leaks == []
     # and they really are there, encrypted: the password is a secret in every Avi object's state
     secret_marked = json.dumps(deployment).count("4dabf18193072939515e22adb298388d")

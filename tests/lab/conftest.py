@@ -1,9 +1,8 @@
-"""The lab's modules live under lab/ and lab/scenario/ (not an installed package)."""
+"""lab/ is a plain folder of the repo, not an installed package: make `import lab` work."""
 
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-for folder in (ROOT / "lab", ROOT / "lab" / "scenario"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)

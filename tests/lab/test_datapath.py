@@ -7,7 +7,8 @@ Slow (a cold run builds the image): marked `lab`; deselect with `-m "not lab"`.
 from pathlib import Path
 
 import pytest
-import runner
+
+from lab import runner
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(1200)]
 

@@ -4,9 +4,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import networkd_apply
 import pytest
-import topo
+
+from lab.scenario import networkd_apply, topo
 
 RENDERED_NETDEV4 = (
     "[NetDev]\nName=dsr4\nKind=ipip\n\n"
@@ -135,8 +135,8 @@ def test_plan_creates_tunnels_first_and_reports_unknown_keys(tmp_path):
 @pytest.mark.skipif(not shutil.which("netplan"), reason="netplan.io not installed")
 def test_real_render_through_netplan_generate_gives_named_tunnels_with_local(tmp_path):
     """The renderer's bytes -> netplan generate -> translator: the namespace servers' real path."""
-    import seed
-    from topology import TOPOLOGY
+    from lab import seed
+    from lab.topology import TOPOLOGY
 
     server = TOPOLOGY.servers[1]
     topo.write_netplan(seed.render_seed(server)["network-config"], tmp_path)

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-import qemu
-import runner
+
+from lab import qemu, runner
 
 
 def test_boot_command_isolates_the_guest_and_never_writes_the_cached_image(tmp_path):
@@ -41,6 +41,17 @@ def test_an_explicit_accel_skips_the_kvm_probe(monkeypatch):
     assert runner.choose_accel("tcg", Path("/nonexistent")) == "tcg"
 
 
+@pytest.mark.skipif(not Path("/dev/kvm").exists(), reason="no /dev/kvm on this host")
+def test_the_kvm_probe_verdict_is_remembered_next_to_the_kernel(monkeypatch, tmp_path):
+    probes = []
+    monkeypatch.setattr(qemu, "kvm_works", lambda kernel: probes.append(kernel) or False)
+    kernel = tmp_path / "vmlinuz"
+    assert runner.choose_accel("auto", kernel) == "tcg"
+    assert runner.choose_accel("auto", kernel) == "tcg"
+    assert probes == [kernel]
+    assert (tmp_path / "accel").read_text() == "tcg\n"
+
+
 def test_share_holds_scenario_and_every_rendered_seed(tmp_path):
     runner.prepare_share(tmp_path)
     assert (tmp_path / "scenario" / "run.py").exists()
@@ -55,6 +66,22 @@ def test_latest_points_at_the_newest_run(tmp_path):
     (tmp_path / "latest").symlink_to(first.name)
     second = runner.new_run_dir(tmp_path / "more")
     assert (tmp_path / "more" / "latest").resolve() == second.resolve()
+
+
+def test_only_the_newest_runs_are_kept(tmp_path):
+    for stamp in (
+        "20260101T000000Z",
+        "20260101T000001Z",
+        "20260101T000002Z",
+        "20260101T000003Z",
+        "20260101T000004Z",
+        "20260101T000005Z",
+    ):
+        (tmp_path / stamp).mkdir()
+    newest = runner.new_run_dir(tmp_path)
+    kept = sorted(p.name for p in tmp_path.iterdir() if not p.is_symlink())
+    assert len(kept) == runner.KEEP_RUNS
+    assert newest.name in kept and "20260101T000000Z" not in kept
 
 
 def test_a_failing_step_says_what_failed_and_how_to_fix_it():

@@ -1,10 +1,10 @@
 """Negative-control variants come from the renderer's real bytes, or fail loudly."""
 
 import pytest
-import seed
-import variants
 import yaml
-from topology import TOPOLOGY
+
+from lab import seed, variants
+from lab.topology import TOPOLOGY
 
 
 def rendered(name: str = "srv2") -> dict[str, str]:
@@ -41,6 +41,14 @@ def test_no_tunnel_removes_the_tunnels_only():
     assert "ens192" in yaml.safe_load(network_config)["network"]["ethernets"]
 
 
+def test_no_mss_drops_the_route_mtus_and_keeps_the_tunnels():
+    files = rendered()
+    _, network_config = variants.no_mss(files["user-data"], files["network-config"])
+    routes = yaml.safe_load(network_config)["network"]["ethernets"]["ens192"]["routes"]
+    assert routes and all("mtu" not in r and "advertised-mss" not in r for r in routes)
+    assert set(tunnels(network_config)) == {"dsr4", "dsr6"}
+
+
 @pytest.mark.parametrize(
     ("variant", "user_data", "network_config", "message"),
     [
@@ -48,6 +56,7 @@ def test_no_tunnel_removes_the_tunnels_only():
         ("no-vip", "", "network: {version: 2}", "network_config.tunnels"),
         ("no-tunnel", "", "version: 2\nethernets: {}\n", "network_config.tunnels"),
         ("no-vip", "", "network: {version: 2, tunnels: {dsr4: {mode: ipip}}}", "dsr4.addresses"),
+        ("no-mss", "", "network: {ethernets: {ens192: {routes: [{to: default}]}}}", "routes"),
     ],
 )
 def test_a_variant_that_cannot_apply_names_the_field(variant, user_data, network_config, message):

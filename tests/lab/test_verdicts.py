@@ -3,13 +3,15 @@
 import copy
 
 import pytest
-import verdicts
+
+from lab.scenario import verdicts
 
 
 def good_download() -> dict:
     return {
         "curl": {"code": 200, "size": 2 << 20, "time": 3.0},
-        "lb_rx_bytes": 4000,
+        "lb_rx_bytes": 34000,
+        "lb_return_bytes": 0,
         "lb_tx_bytes": 4500,
         "client_rx_bytes": 2_200_000,
         "tunnel_rx_packets": {"dsr4": 70},
@@ -72,7 +74,16 @@ def good_facts() -> dict:
                 "curl": {"code": 0},
                 "kernel_counters": {"IpInAddrErrors": 3},
                 "server_rx_packets": 3,
-            }
+            },
+            {
+                "control": "no-mss",
+                "server": "neg-nomss",
+                "family": "v4",
+                "curl": {"code": 0, "expected": 262144},
+                "kernel_counters": {},
+                "lb_kernel_counters": {"IcmpOutDestUnreachs": 4},
+                "server_rx_packets": 5,
+            },
         ],
         "udp": {"v4": udp},
     }
@@ -84,10 +95,10 @@ def by_check(results, check):
 
 def test_good_facts_pass_every_check_and_v6_is_skipped_without_a_v6_vip():
     results = verdicts.evaluate(good_facts())
-    assert [r.check for r in results] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [r.check for r in results] == [1, 2, 3, 4, 5, 6, 6, 7, 8]
     assert all(r.passed for r in results if r.check != 2), [r.problems for r in results]
     assert by_check(results, 2)[0].passed is None
-    assert verdicts.summary_line(results) == "7 passed, 0 failed, 1 skipped"
+    assert verdicts.summary_line(results) == "8 passed, 0 failed, 1 skipped"
 
 
 def _set(facts: dict, path: str, value) -> None:
@@ -106,7 +117,7 @@ def _set(facts: dict, path: str, value) -> None:
     [
         (1, "v4.curl.code", 0, "download failed"),
         (1, "v4.curl.size", 1000, "download failed"),
-        (1, "v4.lb_rx_bytes", 30_000, "LB carried"),  # 1.4 % of the client's bytes
+        (1, "v4.lb_return_bytes", 30_000, "towards the client crossed the LB"),  # 1.4 %
         (1, "v4.pcap.lb_src_vip", 2, "source = VIP crossed the LB"),
         (1, "v4.pcap.server_plain_replies_from_vip", 0, "no unencapsulated reply"),
         (1, "v4.pcap.server_encapsulated_out", 5, "encapsulated packets"),
@@ -124,6 +135,8 @@ def _set(facts: dict, path: str, value) -> None:
         (6, "mtu.v4.oversize_encapsulated", 4, "> 1500 B"),
         (7, "negative.0.curl", {"code": 200}, "did not fail"),
         (7, "negative.0.server_rx_packets", 0, "proves nothing"),
+        (6, "negative.1.curl", {"code": 200, "received": 9, "expected": 9}, "did not fail"),
+        (6, "negative.1.curl", {"code": 200, "received": 262144, "expected": 262144}, "not fail"),
         (8, "udp.v4.answers.0.from", "198.51.100.11:53", "not from VIP"),
         (8, "udp.v4.answers.1.ok", False, "unanswered"),
         (8, "udp.v4.lb_src_vip", 1, "crossed the LB"),
@@ -132,9 +145,9 @@ def _set(facts: dict, path: str, value) -> None:
 def test_each_fault_fails_its_check_and_names_the_problem(check, path, value, problem):
     facts = copy.deepcopy(good_facts())
     _set(facts, path, value)
-    results = by_check(verdicts.evaluate(facts), check)
-    assert [r.passed for r in results] == [False]
-    assert any(problem in p for p in results[0].problems), results[0].problems
+    failed = [r for r in by_check(verdicts.evaluate(facts), check) if r.passed is not True]
+    assert len(failed) == 1 and failed[0].passed is False
+    assert any(problem in p for p in failed[0].problems), failed[0].problems
 
 
 def test_missing_evidence_fails_the_check_instead_of_crashing():

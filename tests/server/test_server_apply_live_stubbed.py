@@ -1,9 +1,12 @@
 """The live (non-stage) apply/remove logic, run for real with the system tools stubbed.
 
-Safety: each run happens in a private mount namespace (`unshare -m`) with tmpfs over
-/etc/netplan, /etc/sysctl.d and /etc/modules-load.d, and `ip`, `modprobe`, `sysctl`, `id`, `sleep`
-and every `netplan` call except `generate --root-dir` are shell functions that only record calls
-and emulate links from fixture files. Nothing reaches the host's network, sysctls or /etc.
+Safety: each run happens in private mount and network namespaces (`unshare -m -n`): /etc is an
+overlay whose writes land in a tmpfs, with empty tmpfs over /etc/netplan, /etc/sysctl.d,
+/etc/modules-load.d and /etc/systemd/system. `ip`, `modprobe`, `sysctl`, `id`, `sleep`,
+`systemctl` and every `netplan` call except `generate --root-dir` are shell functions that only
+record calls and emulate links and unit state from fixture files. `nft` is the real one (calls are
+recorded too), so the MSS clamp really loads -- into the throwaway network namespace. Nothing
+reaches the host's network, nftables ruleset, sysctls or /etc.
 """
 
 from __future__ import annotations
@@ -11,13 +14,24 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
-from avi_dsr.server import NETPLAN_PATH, render_apply_script, render_remove_script, server_files
+from avi_dsr.server import (
+    MSS_RULESET_PATH,
+    MSS_UNIT_PATH,
+    NETPLAN_PATH,
+    render_apply_script,
+    render_remove_script,
+    server_files,
+)
 from server_cases import spec
 
-MOUNTS = ("/etc/netplan", "/etc/sysctl.d", "/etc/modules-load.d")
+MOUNTS = ("/etc/netplan", "/etc/sysctl.d", "/etc/modules-load.d", "/etc/systemd/system")
+CAPTURED = (*MOUNTS, "/etc/avi-dsr")
+NFT = shutil.which("nft") or "/usr/sbin/nft"
+UNIT = MSS_UNIT_PATH.rsplit("/", 1)[-1]
 
 STUBS = r"""
 STUB=__STUB__
@@ -34,6 +48,40 @@ netplan() {
     cp "$STUB/after-apply/"* "$STUB/links/"
   fi
 }
+# real nft (inside the throwaway netns), logged with the scratch dir spelled $work
+nft() {
+  log "nft $(printf '%s' "$*" | sed "s|${work:-/nonexistent}|\$work|g")"
+  if [ "$1" = -c ] && [ -f "$STUB/nft-check-fails" ]; then echo 'Error: stubbed' >&2; return 1; fi
+  command nft "$@"
+}
+# systemd for one unit: runs its Exec lines from the config loaded at the last daemon-reload
+# (or read on first use, as systemd loads an unknown unit on demand)
+UNIT_FILE=/etc/systemd/system/avi-dsr-mss.service
+unit_run() {
+  if [ ! -f "$STUB/loaded-unit" ]; then cp "$UNIT_FILE" "$STUB/loaded-unit" || return 1; fi
+  cmd=$(sed -n "s/^Exec$1=//p" "$STUB/loaded-unit")
+  case "$cmd" in
+    -*) ${cmd#-} || true ;;
+    *) $cmd ;;
+  esac
+}
+systemctl() {
+  log "systemctl $*"
+  case "$1" in
+    daemon-reload)
+      rm -f "$STUB/loaded-unit"
+      if [ -f "$UNIT_FILE" ]; then cp "$UNIT_FILE" "$STUB/loaded-unit"; fi ;;
+    is-enabled) test -f "$STUB/enabled" ;;
+    enable) test -f "$UNIT_FILE" && : >"$STUB/enabled" ;;
+    disable)
+      rm -f "$STUB/enabled"
+      if [ "$2" = --now ] && [ -f "$STUB/active" ]; then unit_run Stop; rm -f "$STUB/active"; fi ;;
+    reload-or-restart)
+      if [ -f "$STUB/active" ]; then unit_run Reload; return; fi
+      unit_run Start && : >"$STUB/active" ;;
+    *) echo "unexpected: systemctl $*" >&2; return 2 ;;
+  esac
+}
 ip() {
   case "$1 $2 $3" in
     "-d link show") cat "$STUB/links/$5.link" 2>/dev/null ;;
@@ -45,10 +93,16 @@ ip() {
 }
 """
 
-# runs inside `unshare -m`: private tmpfs over our /etc dirs, then every script in order
+# runs inside `unshare -m -n`: /etc overlaid onto a tmpfs, empty tmpfs over our /etc dirs,
+# then every script in order; after each: its calls, our /etc dirs and the netns' nft ruleset
 RUNNER = """
-set -u
+set -eu
+mount -t tmpfs avi-dsr-test "$STUB_DIR/overlay"
+mkdir "$STUB_DIR/overlay/upper" "$STUB_DIR/overlay/work"
+mount -t overlay avi-dsr-test -o "lowerdir=/etc,upperdir=$STUB_DIR/overlay/upper,\\
+workdir=$STUB_DIR/overlay/work" /etc
 for dir in {mounts}; do mount -t tmpfs avi-dsr-test "$dir"; done
+set +e
 n=0
 for script in "$@"; do
   n=$((n + 1))
@@ -57,7 +111,8 @@ for script in "$@"; do
   echo $? >"$STUB_DIR/rc.$n"
   mv "$STUB_DIR/calls" "$STUB_DIR/calls.$n"
   mkdir -p "$STUB_DIR/etc.$n"
-  for dir in {mounts}; do cp -a "$dir" "$STUB_DIR/etc.$n/"; done
+  for dir in {captured}; do if [ -d "$dir" ]; then cp -a "$dir" "$STUB_DIR/etc.$n/"; fi; done
+  {nft} list ruleset >"$STUB_DIR/ruleset.$n"
 done
 """
 
@@ -91,6 +146,18 @@ def addr_lines(dev: str, index: int, family: str, *addresses: str) -> str:
     )
 
 
+CHECK = "nft -c -f $work/mss"  # validation before anything is written
+LIST = "nft list table inet avi_dsr"
+FIRST_LOAD = [
+    "systemctl daemon-reload",
+    f"systemctl is-enabled --quiet {UNIT}",
+    f"systemctl enable {UNIT}",
+    f"systemctl reload-or-restart {UNIT}",
+    LIST,  # verification after loading
+]
+RETIRE = [f"systemctl disable --now {UNIT}", "systemctl daemon-reload", LIST]
+SYSCTL_CALL = "sysctl -p /etc/sysctl.d/99-zz-avi-dsr.conf"
+
 GOOD_DSR4 = {
     "dsr4.link": ipip_link("198.51.100.11"),
     "dsr4.addr": addr_lines("dsr4", 7, "inet", "203.0.113.10/32"),
@@ -101,20 +168,42 @@ GOOD_DSR6 = {
 }
 
 
+PROBE = """
+set -e
+mount -t tmpfs avi-dsr-probe "$1"
+mkdir "$1/upper" "$1/work" "$1/etc"
+mount -t overlay avi-dsr-probe -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" "$1/etc"
+"$2" list ruleset >/dev/null
+"""
+
+
 def _can_unshare() -> bool:
-    if os.geteuid() != 0 or not shutil.which("unshare"):
+    """Root, private mount + network namespaces, overlayfs and nft: all the sandbox needs."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not Path(NFT).exists():
         return False
-    probe = subprocess.run(
-        ["unshare", "-m", "sh", "-c", "mount -t tmpfs avi-dsr-probe /mnt"],
-        capture_output=True,
-        timeout=30,
-    )
+    with tempfile.TemporaryDirectory(prefix="avi-dsr-probe-") as scratch:
+        probe = subprocess.run(
+            ["unshare", "-m", "-n", "sh", "-c", PROBE, "probe", scratch, NFT],
+            capture_output=True,
+            timeout=30,
+        )
     return probe.returncode == 0
 
 
 pytestmark = pytest.mark.skipif(
-    not _can_unshare(), reason="needs root and `unshare -m` to stub the live system safely"
+    not _can_unshare(),
+    reason="needs root, `unshare -m -n`, overlayfs and nft (scripts/system-deps.sh installs "
+    "nftables) to stub the live system safely",
 )
+
+
+@pytest.fixture(autouse=True)
+def host_stays_untouched():
+    """Safety net: none of the paths the scripts own may appear on the host during a test."""
+    owned = [Path(path) for path in (*server_files(spec("dual-stack-2204")), MSS_UNIT_PATH)]
+    before = {path: path.exists() for path in [*owned, Path(MSS_RULESET_PATH).parent]}
+    yield
+    assert {path: path.exists() for path in before} == before
 
 
 class Lab:
@@ -123,6 +212,7 @@ class Lab:
     def __init__(self, base: Path) -> None:
         self.dir = base / "stub"
         (self.dir / "links").mkdir(parents=True)
+        (self.dir / "overlay").mkdir()
         (self.dir / "uid").write_text("0\n")
         self.base = base
 
@@ -143,10 +233,10 @@ class Lab:
             path = self.base / f"script{index}.sh"
             path.write_text(stubs + script)
             paths.append(str(path))
-        runner = RUNNER.format(mounts=" ".join(MOUNTS))
+        runner = RUNNER.format(mounts=" ".join(MOUNTS), captured=" ".join(CAPTURED), nft=NFT)
         env = {**os.environ, "STUB_DIR": str(self.dir)}
         proc = subprocess.run(
-            ["unshare", "-m", "sh", "-c", runner, "runner", *paths],
+            ["unshare", "-m", "-n", "sh", "-c", runner, "runner", *paths],
             capture_output=True,
             text=True,
             env=env,
@@ -163,6 +253,7 @@ class Lab:
             "err": read("err"),
             "calls": read("calls").splitlines(),
             "etc": self.dir / f"etc.{n}",
+            "ruleset": read("ruleset"),
         }
 
 
@@ -172,18 +263,28 @@ def test_fresh_server_gets_files_modules_apply_and_sysctl(tmp_path):
     lab.after_apply({**GOOD_DSR4, **GOOD_DSR6})
     [result] = lab.run(render_apply_script(server))
     assert result["rc"] == 0, result["err"]
+    # the clamp is loaded before netplan apply brings up the tunnels holding the VIPs
     assert result["calls"] == [
+        CHECK,
         "modprobe ipip",
         "modprobe ip6_tunnel",
+        *FIRST_LOAD,
         "netplan generate",
         "netplan apply",
-        "sysctl -p /etc/sysctl.d/99-zz-avi-dsr.conf",
+        SYSCTL_CALL,
     ]
     assert "dsr4 ok: local 198.51.100.11, 203.0.113.10/32" in result["out"]
     assert "dsr6 ok: local 2001:db8:20::11, 2001:db8:100::10/128" in result["out"]
+    assert "MSS clamp loaded: table inet avi_dsr" in result["out"]
+    assert set(server_files(server)) >= {MSS_RULESET_PATH, MSS_UNIT_PATH}
     for path, (_mode, content) in server_files(server).items():
         assert (result["etc"] / path.split("/")[-2] / path.split("/")[-1]).read_text() == content
+    assert "ip saddr 203.0.113.10 tcp flags syn,ack / syn,ack" in result["ruleset"]
+    assert "tcp option maxseg size set 1440" in result["ruleset"]
+    assert "ip6 saddr 2001:db8:100::10 " in result["ruleset"]
+    assert "tcp option maxseg size set 1400" in result["ruleset"]
     assert not (Path("/etc/netplan") / Path(NETPLAN_PATH).name).exists()  # host untouched
+    assert not Path(MSS_RULESET_PATH).parent.exists()
 
 
 def test_second_run_is_a_no_op_without_netplan_apply(tmp_path):
@@ -193,11 +294,80 @@ def test_second_run_is_a_no_op_without_netplan_apply(tmp_path):
     first, second = lab.run(render_apply_script(server), render_apply_script(server))
     assert first["rc"] == 0 and second["rc"] == 0, second["err"]
     assert second["calls"] == [
+        CHECK,
         "modprobe ipip",
         "modprobe ip6_tunnel",
-        "sysctl -p /etc/sysctl.d/99-zz-avi-dsr.conf",
+        f"systemctl is-enabled --quiet {UNIT}",
+        LIST,  # still loaded: no restart
+        LIST,
+        SYSCTL_CALL,
     ]
     assert "netplan not re-applied" in second["out"]
+    assert "MSS clamp already loaded" in second["out"]
+    assert second["ruleset"] == first["ruleset"]
+
+
+def test_a_flushed_clamp_is_reloaded_without_touching_the_tunnels(tmp_path):
+    """Drift: `systemctl restart nftables` or a hand-made `nft flush ruleset` dropped the table."""
+    server = spec("v4-only-2204")
+    lab = Lab(tmp_path)
+    lab.after_apply(GOOD_DSR4)
+    first, flushed, again = lab.run(
+        render_apply_script(server), "nft flush ruleset\n", render_apply_script(server)
+    )
+    assert first["rc"] == 0 and flushed["rc"] == 0 and again["rc"] == 0, again["err"]
+    assert flushed["ruleset"] == ""
+    assert again["calls"] == [
+        CHECK,
+        "modprobe ipip",
+        f"systemctl is-enabled --quiet {UNIT}",
+        LIST,
+        f"systemctl reload-or-restart {UNIT}",
+        LIST,
+        SYSCTL_CALL,
+    ]
+    assert again["ruleset"] == first["ruleset"] != ""
+
+
+def test_a_changed_clamp_reloads_the_unit_atomically(tmp_path):
+    lab = Lab(tmp_path)
+    lab.after_apply(GOOD_DSR4)
+    first, jumbo = lab.run(
+        render_apply_script(spec("v4-only-2204")),
+        render_apply_script(spec("v4-only-2204", underlay_mtu=9000)),
+    )
+    assert jumbo["rc"] == 0, jumbo["err"]
+    assert f"systemctl reload-or-restart {UNIT}" in jumbo["calls"]
+    assert "systemctl daemon-reload" not in jumbo["calls"]  # the unit file itself is unchanged
+    assert "maxseg size set 1440" in first["ruleset"]
+    assert "maxseg size set 8940" in jumbo["ruleset"] and "1440" not in jumbo["ruleset"]
+    assert jumbo["ruleset"].count("table inet avi_dsr") == 1
+
+
+def test_a_ruleset_nft_rejects_changes_nothing(tmp_path):
+    lab = Lab(tmp_path)
+    (lab.dir / "nft-check-fails").write_text("")
+    [result] = lab.run(render_apply_script(spec("v4-only-2204")))
+    assert result["rc"] == 1
+    assert "nft rejected the MSS clamp ruleset; nothing was changed" in result["err"]
+    assert result["calls"] == [CHECK]
+    assert not [p for p in result["etc"].rglob("*") if p.is_file()]
+
+
+def test_losing_every_vip_retires_the_clamp_after_the_tunnels(tmp_path):
+    lab = Lab(tmp_path)
+    lab.after_apply(GOOD_DSR4)
+    with_vip, without = lab.run(
+        render_apply_script(spec("v4-only-2204")), render_apply_script(spec("no-vips-2204"))
+    )
+    assert with_vip["rc"] == 0 and without["rc"] == 0, without["err"]
+    calls = without["calls"]
+    assert calls[calls.index("netplan apply") + 1 :] == [*RETIRE, SYSCTL_CALL]
+    assert CHECK not in calls
+    assert without["ruleset"] == ""
+    assert not (without["etc"] / "avi-dsr").exists()
+    assert not (without["etc"] / "system" / UNIT).exists()
+    assert f"removed {MSS_UNIT_PATH}" in without["out"]
 
 
 @pytest.mark.parametrize(
@@ -267,6 +437,23 @@ def test_remove_deletes_files_and_tunnels_then_applies(tmp_path):
         "ip link delete dev dsr6",
         "netplan generate",
         "netplan apply",
+        *RETIRE,  # the clamp goes last: no VIP answers unclamped in between
     ]
     assert not list(removed["etc"].rglob("*avi-dsr*"))
-    assert again["rc"] == 0 and again["calls"] == []
+    assert applied["ruleset"] != "" and removed["ruleset"] == ""
+    assert again["rc"] == 0 and again["calls"] == [LIST]
+
+
+def test_remove_deletes_a_table_left_without_its_unit(tmp_path):
+    """A half-removed clamp (unit file gone, table still loaded) is still cleaned up."""
+    server = spec("v4-only-2204")
+    lab = Lab(tmp_path)
+    lab.after_apply(GOOD_DSR4)
+    applied, orphaned, removed = lab.run(
+        render_apply_script(server), f"rm {MSS_UNIT_PATH}\n", render_remove_script(server)
+    )
+    assert applied["rc"] == 0 and removed["rc"] == 0, removed["err"]
+    assert orphaned["ruleset"] != ""
+    assert removed["calls"][-2:] == [LIST, "nft delete table inet avi_dsr"]
+    assert removed["ruleset"] == ""
+    assert "deleted nftables table inet avi_dsr" in removed["out"]

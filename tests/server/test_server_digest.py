@@ -47,3 +47,12 @@ def test_every_field_moves_the_digest(change):
 def test_digests_of_all_cases_are_distinct():
     digests = {config_digest(spec(case)) for case in CASES}
     assert len(digests) == len(CASES)
+
+
+def test_digest_covers_the_mss_clamp(monkeypatch):
+    """The clamp is part of what an existing server gets: editing it must re-trigger apply."""
+    import avi_dsr.server.mss as mss
+
+    before = config_digest(spec(BASE))
+    monkeypatch.setattr(mss, "render_mss_ruleset", lambda server: "# edited ruleset\n")
+    assert config_digest(spec(BASE)) != before

@@ -6,9 +6,13 @@ import pytest
 import yaml
 from avi_dsr.server import (
     MODULES_LOAD_PATH,
+    MSS_RULESET_PATH,
+    MSS_UNIT_PATH,
     NETPLAN_PATH,
     SYSCTL_PATH,
     render_modules_load,
+    render_mss_ruleset,
+    render_mss_unit,
     render_netplan,
     render_sysctl,
     server_files,
@@ -201,10 +205,20 @@ def test_modules_load_lists_only_needed_modules(case):
 def test_server_files_paths_modes_and_contents(tunnels_only):
     server = spec("dual-stack-2204")
     files = server_files(server, tunnels_only=tunnels_only)
+    # only existing servers (tunnels-only) need the nftables MSS clamp: see test_server_mss.py
+    clamp = (
+        {
+            MSS_RULESET_PATH: ("0644", render_mss_ruleset(server)),
+            MSS_UNIT_PATH: ("0644", render_mss_unit(server)),
+        }
+        if tunnels_only
+        else {}
+    )
     assert files == {
         NETPLAN_PATH: ("0600", render_netplan(server, tunnels_only=tunnels_only)),
         SYSCTL_PATH: ("0644", render_sysctl(server)),
         MODULES_LOAD_PATH: ("0644", render_modules_load(server)),
+        **clamp,
     }
     assert NETPLAN_PATH == "/etc/netplan/60-avi-dsr.yaml"
     assert SYSCTL_PATH == "/etc/sysctl.d/99-zz-avi-dsr.conf"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from avi_dsr.server import (
+    MSS_RULESET_PATH,
+    MSS_UNIT_PATH,
     NETPLAN_PATH,
     render_apply_script,
     render_remove_script,
@@ -18,7 +20,7 @@ from server_cases import CASES, spec
 # Stage mode must never reach these: each stub fails loudly if the script calls it.
 FORBIDDEN_IN_STAGE = "".join(
     f"{tool}() {{ echo 'stage mode called {tool}' >&2; exit 99; }}\n"
-    for tool in ("ip", "modprobe", "sysctl", "networkctl", "systemctl")
+    for tool in ("ip", "modprobe", "sysctl", "networkctl", "systemctl", "nft")
 )
 
 
@@ -66,8 +68,37 @@ def test_stage_apply_writes_validates_and_is_idempotent(case, tmp_path):
     second = run_sh(script, tmp_path, FORBIDDEN_IN_STAGE)
     assert second.returncode == 0, second.stderr
     assert "wrote" not in second.stdout
-    assert second.stdout.count("unchanged ") == 3
+    assert second.stdout.count("unchanged ") == len(server_files(server)) == 5
     assert staged(root, NETPLAN_PATH).stat().st_ino == inode
+
+
+def test_stage_apply_stages_the_mss_clamp_without_checking_it_on_the_host(tmp_path):
+    """`nft -c` needs the host kernel (netlink, CAP_NET_ADMIN): stage mode only writes."""
+    server = spec("dual-stack-2204")
+    root = tmp_path / "stage"
+    result = run_sh(render_apply_script(server, stage_root=str(root)), tmp_path, FORBIDDEN_IN_STAGE)
+    assert result.returncode == 0, result.stderr
+    for path in (MSS_RULESET_PATH, MSS_UNIT_PATH):
+        assert staged(root, path).read_text() == server_files(server)[path][1]
+        assert stat.S_IMODE(staged(root, path).stat().st_mode) == 0o644
+    assert "MSS clamp staged, not checked" in result.stdout
+
+
+def test_stage_apply_without_vips_drops_a_previously_staged_clamp(tmp_path):
+    root = tmp_path / "stage"
+    with_vips = render_apply_script(spec("v4-only-2204"), stage_root=str(root))
+    without = render_apply_script(spec("no-vips-2204"), stage_root=str(root))
+    assert run_sh(with_vips, tmp_path).returncode == 0
+    assert staged(root, MSS_RULESET_PATH).exists()
+    result = run_sh(without, tmp_path, FORBIDDEN_IN_STAGE)
+    assert result.returncode == 0, result.stderr
+    assert f"removed {MSS_RULESET_PATH}" in result.stdout
+    assert f"removed {MSS_UNIT_PATH}" in result.stdout
+    assert not staged(root, MSS_RULESET_PATH).parent.exists()
+    assert not staged(root, MSS_UNIT_PATH).exists()
+    assert staged(root, NETPLAN_PATH).exists()
+    again = run_sh(without, tmp_path, FORBIDDEN_IN_STAGE)
+    assert again.returncode == 0 and "removed" not in again.stdout
 
 
 def test_stage_apply_updates_only_what_changed_and_repairs_modes(tmp_path):
@@ -81,7 +112,8 @@ def test_stage_apply_updates_only_what_changed_and_repairs_modes(tmp_path):
     result = run_sh(render_apply_script(changed, stage_root=str(root)), tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"wrote {NETPLAN_PATH}" in result.stdout
-    assert result.stdout.count("unchanged ") == 2  # sysctl and modules-load
+    assert result.stdout.count("unchanged ") == 3  # sysctl, modules-load, the clamp unit
+    assert f"wrote {MSS_RULESET_PATH}" in result.stdout  # the new VIP joins the clamp
     assert "203.0.113.11/32" in netplan_file.read_text()
     assert stat.S_IMODE(netplan_file.stat().st_mode) == 0o600
 
@@ -130,6 +162,9 @@ def test_stage_remove_deletes_only_our_files_and_is_idempotent(tmp_path):
         assert f"removed {path}" in first.stdout
     assert not leftover.exists()
     assert other.exists()
+    assert not staged(root, MSS_RULESET_PATH).parent.exists()
+    generated = root / "run/systemd/network"  # regenerated: no tunnel output left behind
+    assert not list(generated.glob("10-netplan-dsr*"))
 
     second = run_sh(remove, tmp_path, FORBIDDEN_IN_STAGE)
     assert second.returncode == 0, second.stderr

@@ -103,11 +103,13 @@ class AviObjectProvider(ResourceProvider):
     # ------------------------------------------------------------------------------ diff
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         spec = self.spec
+        replaces = self._connection_replaces(olds.get("connection") or {}, news.get("connection"))
+        if is_unknown(news.get("body")):  # preview: the whole body waits on other resources
+            return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
         new_body = normalize_numbers(dict(news.get("body") or {}))
         old_body = olds.get("body") or {}
         observed = olds.get("observed")
         names = olds.get("ref_names") or {}
-        replaces = self._connection_replaces(olds.get("connection") or {}, news.get("connection"))
         if not isinstance(observed, Mapping):
             return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
         for field in spec.replaces:
@@ -226,21 +228,36 @@ class AviObjectProvider(ResourceProvider):
 
     # ---------------------------------------------------------------------------- update
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """PUT desired over the last observed object: one request, controller-owned fields kept.
+
+        The stored `observed` is what the controller returned at the last create/read/update, so
+        a refresh picks up out-of-band edits first; without one we GET.
+        """
         body = normalize_numbers(dict(news["body"]))
         what = describe(self.object_type, body.get("name"))
         client = self._client(news, what)
-        rsp = client.get(f"{self.object_type}/{id_}", params=WITH_NAMES)
+        current = olds.get("observed")
+        if not isinstance(current, Mapping):
+            rsp = client.get(f"{self.object_type}/{id_}", params=WITH_NAMES)
+            self._raise_if_gone(rsp, id_, what)
+            self._raise_unless_ok(rsp, "update", what)
+            current = rsp.json()
+        current = without_fields(
+            normalize_numbers(dict(current)),
+            removed_fields(olds.get("body") or {}, body, self.spec),
+        )
+        rsp = client.put(f"{self.object_type}/{id_}", merge(current, body, self.spec))
+        self._raise_if_gone(rsp, id_, what)
+        self._raise_unless_ok(rsp, "update", what)
+        return UpdateResult(self._outputs(rsp.json(), news, body, olds.get("ref_names")))
+
+    @staticmethod
+    def _raise_if_gone(rsp: Any, id_: str, what: str) -> None:
         if rsp.status_code == 404:
             raise AviProviderError(
                 f"{what}: uuid {id_} no longer exists on the controller (deleted outside Pulumi); "
                 "run `pulumi refresh`, then `pulumi up` to recreate it"
             )
-        self._raise_unless_ok(rsp, "update", what)
-        current = without_fields(
-            rsp.json(), removed_fields(olds.get("body") or {}, body, self.spec)
-        )
-        obj = self._put(client, id_, merge(current, body, self.spec), what)
-        return UpdateResult(self._outputs(obj, news, body, olds.get("ref_names")))
 
     def _put(self, client: AviClient, uuid: str, body: dict[str, Any], what: str) -> dict:
         rsp = client.put(f"{self.object_type}/{uuid}", body)

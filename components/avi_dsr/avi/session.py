@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from avi.sdk import avi_api
@@ -82,13 +83,37 @@ _SESSIONS: dict[SessionKey, _SharedLoginSession] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
+_WARNED: set[tuple[str, str]] = set()  # (warning kind, controller url): say each thing once
+
+
+def _warn_once(kind: str, url: str, message: str) -> None:
+    with _SESSIONS_LOCK:
+        if (kind, url) in _WARNED:
+            return
+        _WARNED.add((kind, url))
+    LOG.warning(message, url)
+
+
 def tls_verify(conn: Mapping[str, Any]) -> bool | str:
-    """requests' `verify`: a CA bundle path, True, or False (with a warning: it is a choice)."""
+    """requests' `verify`: a CA bundle path, True, or False (with a warning: it is a choice).
+
+    A plain-HTTP controller (the simulator on loopback) has no TLS to verify: True keeps avisdk
+    quiet, and only a non-loopback HTTP address gets a warning, because the password crosses the
+    network unencrypted.
+    """
+    url = base_url(conn["controller"])
+    if url.startswith("http://"):
+        if urlsplit(url).hostname not in ("127.0.0.1", "::1", "localhost"):
+            _warn_once(
+                "http", url, "Avi controller %s is plain HTTP: the password is not encrypted"
+            )
+        return True
     if not conn.get("verify_tls", True):
-        LOG.warning(
+        _warn_once(
+            "verify",
+            url,
             "TLS verification is OFF for Avi controller %s (verify_tls=false): anyone on the path "
             "can read the controller password. Set ca_bundle instead.",
-            conn.get("controller"),
         )
         return False
     return conn.get("ca_bundle") or True
@@ -128,6 +153,7 @@ def forget_sessions() -> None:
     """Drop every cached session (tests; a changed password creates a new key anyway)."""
     with _SESSIONS_LOCK:
         _SESSIONS.clear()
+        _WARNED.clear()
     avi_api.ApiSession.clear_cached_sessions()
 
 

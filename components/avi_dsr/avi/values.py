@@ -1,7 +1,8 @@
 """Value plumbing between the Pulumi wire and Avi JSON: preview unknowns and number shapes.
 
-Pulumi sends numbers as doubles and unknown preview values as a sentinel string; Avi wants ints and
-must never see the sentinel.
+Pulumi sends numbers as doubles. Unknown preview values arrive as the sentinel string (mocks, old
+engines) or, under the real engine, as `pulumi.output.Unknown` objects. Avi wants ints and must
+never see either placeholder.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 UNKNOWN_SENTINELS = frozenset({UNKNOWN})
@@ -16,7 +18,7 @@ UNKNOWN_SENTINELS = frozenset({UNKNOWN})
 
 def is_unknown(value: object) -> bool:
     """True for the preview placeholder of a value not computed yet."""
-    return isinstance(value, str) and value in UNKNOWN_SENTINELS
+    return isinstance(value, Unknown) or (isinstance(value, str) and value in UNKNOWN_SENTINELS)
 
 
 def contains_unknown(value: object) -> bool:

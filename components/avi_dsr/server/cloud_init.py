@@ -4,7 +4,9 @@ Network goes in meta-data `network` (VMware guestinfo) or the NoCloud network-co
 cloud-init passes netplan v2 through verbatim at init-local, so the tunnels exist on first boot
 without a `netplan apply`. netplan cannot set sysctls, so user-data writes them and applies them
 with `sysctl -p` (systemd-sysctl already ran at that point of the first boot; later boots read
-the file).
+the file). No nftables MSS clamp here: a new VM's own routes carry the MSS (`netplan.py`), and
+one mechanism per path keeps it clear which knob set it (the clamp is for existing servers,
+`mss.py`).
 """
 
 from __future__ import annotations

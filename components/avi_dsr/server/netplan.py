@@ -16,7 +16,8 @@ ip6tnl adds when it encapsulates) is not budgeted: an encapsulator that adds it 
 Caveat for 24.04: `advertised-mss` needs netplan >= 1.1 (noble-updates). 0.106 rejects the whole
 file ("unknown key 'advertised-mss'", tested) and 1.0 (24.04 GA) predates the key, so 24.04
 templates must carry the updated netplan. The brownfield tunnels-only file has no routes and is
-not affected. Without a gateway there is no default route to carry the MSS setting at all.
+not affected: existing servers get the same numbers from an nftables clamp instead (`mss.py`).
+Without a gateway there is no default route to carry the MSS setting at all.
 """
 
 from __future__ import annotations

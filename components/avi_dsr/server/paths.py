@@ -5,3 +5,6 @@ SYSCTL_PATH = (
 )
 MODULES_LOAD_PATH = "/etc/modules-load.d/avi-dsr.conf"
 NETPLAN_PATH = "/etc/netplan/60-avi-dsr.yaml"  # after 50-cloud-init / 00-installer-config
+MSS_RULESET_PATH = "/etc/avi-dsr/mss.nft"  # existing servers only: nftables MSS clamp
+MSS_UNIT = "avi-dsr-mss.service"
+MSS_UNIT_PATH = f"/etc/systemd/system/{MSS_UNIT}"

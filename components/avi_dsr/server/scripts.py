@@ -10,9 +10,16 @@ The apply script is idempotent and self-verifying, because a remote command is n
 5. `netplan generate` + `netplan apply` only when the netplan file or a tunnel changed (apply blips
    the ethernet), `sysctl -p` our file, then wait until the tunnels look as rendered.
 
+With VIPs the file set also holds the nftables MSS clamp (`mss.py`): before step 3 `nft -c`
+checks it against the running kernel (a check, never a commit); before the tunnels are touched the
+unit is enabled and (re)started when a file changed or the table is missing; without VIPs the clamp
+is retired after the tunnels are gone.
+
 With `stage_root` everything lands under that directory and only step 1-3 plus
-`netplan generate --root-dir <stage_root>` run: no modprobe, ip, sysctl or apply. That is how the
-demo and tests exercise the real script without touching the host.
+`netplan generate --root-dir <stage_root>` run: no modprobe, ip, sysctl, nft, systemctl or apply.
+`nft -c` is skipped there because it needs CAP_NET_ADMIN and a netlink round trip to the host's
+kernel (it may autoload modules); the tests check every ruleset in a throwaway network namespace.
+That is how the demo and tests exercise the real script without touching the host.
 """
 
 from __future__ import annotations
@@ -23,10 +30,26 @@ import shlex
 
 from avi_dsr.server.files import server_files
 from avi_dsr.server.modules import required_modules
-from avi_dsr.server.paths import MODULES_LOAD_PATH, NETPLAN_PATH, SYSCTL_PATH
+from avi_dsr.server.mss import MSS_TABLE
+from avi_dsr.server.paths import (
+    MODULES_LOAD_PATH,
+    MSS_RULESET_PATH,
+    MSS_UNIT,
+    MSS_UNIT_PATH,
+    NETPLAN_PATH,
+    SYSCTL_PATH,
+)
 from avi_dsr.server.spec import ServerSpec
 
-OWNED_PATHS = (NETPLAN_PATH, SYSCTL_PATH, MODULES_LOAD_PATH)
+OWNED_PATHS = (NETPLAN_PATH, SYSCTL_PATH, MODULES_LOAD_PATH, MSS_RULESET_PATH, MSS_UNIT_PATH)
+MSS_PATHS = (MSS_RULESET_PATH, MSS_UNIT_PATH)
+_PAYLOAD_NAMES = {
+    NETPLAN_PATH: "netplan",
+    SYSCTL_PATH: "sysctl",
+    MODULES_LOAD_PATH: "modules",
+    MSS_RULESET_PATH: "mss",
+    MSS_UNIT_PATH: "mss_unit",
+}
 NEW_SUFFIX = ".avi-dsr-new"
 VERIFY_SECONDS = 20
 q = shlex.quote
@@ -82,6 +105,19 @@ install_file() {
 }
 """
 
+_REMOVE_FILE = """\
+remove_file() {
+  dest=$root$1
+  removed=0
+  rm -f "$dest.avi-dsr-new"
+  if [ -e "$dest" ]; then
+    rm -f "$dest"
+    removed=1
+    say "removed $1"
+  fi
+}
+"""
+
 _VALIDATE = """\
 check=$work/check
 for dir in etc/netplan lib/netplan run/netplan; do
@@ -99,10 +135,71 @@ fi
 """
 
 
+_CHECK_MSS = """\
+if ! command -v nft >/dev/null 2>&1; then
+  say 'nft not found; install the nftables package (apt-get install nftables) and re-run.' >&2
+  say 'nothing was changed' >&2
+  exit 1
+fi
+if ! nft -c -f "$work/mss" >"$work/nft.log" 2>&1; then
+  cat "$work/nft.log" >&2
+  say 'nft rejected the MSS clamp ruleset; nothing was changed' >&2
+  exit 1
+fi
+"""
+
+_RMDIR_MSS = f'rmdir "$root"{q(posixpath.dirname(MSS_RULESET_PATH))} 2>/dev/null || true'
+
+# live: stop and disable the unit while its file still exists, then drop files and table
+_RETIRE_MSS = f"""\
+retire_mss() {{
+  if [ -f {q(MSS_UNIT_PATH)} ]; then
+    systemctl disable --now {q(MSS_UNIT)}
+  fi
+  remove_file {q(MSS_RULESET_PATH)}
+  remove_file {q(MSS_UNIT_PATH)}
+  if [ "$removed" -eq 1 ]; then
+    systemctl daemon-reload
+  fi
+  if nft list table {MSS_TABLE} >/dev/null 2>&1; then
+    nft delete table {MSS_TABLE}
+    say 'deleted nftables table {MSS_TABLE}'
+  fi
+  {_RMDIR_MSS}
+}}
+"""
+
+# live: unit known and enabled, table loaded from the current file; an active unit is reloaded
+# (ExecReload = nft -f: one atomic replace) rather than restarted (stop drops the clamp first)
+_ENSURE_MSS = f"""\
+if [ "$mss_unit_changed" -eq 1 ]; then
+  systemctl daemon-reload
+fi
+if ! systemctl is-enabled --quiet {q(MSS_UNIT)}; then
+  systemctl enable {q(MSS_UNIT)}
+fi
+if [ "$mss_changed" -eq 1 ] || ! nft list table {MSS_TABLE} >/dev/null 2>&1; then
+  if ! systemctl reload-or-restart {q(MSS_UNIT)}; then
+    say 'the MSS clamp did not load; see journalctl -u {MSS_UNIT}' >&2
+    exit 1
+  fi
+  say 'MSS clamp loaded: table {MSS_TABLE}'
+else
+  say 'MSS clamp already loaded: table {MSS_TABLE}'
+fi
+if ! nft list table {MSS_TABLE} >/dev/null 2>&1; then
+  say 'table {MSS_TABLE} is missing after loading; see journalctl -u {MSS_UNIT}' >&2
+  exit 1
+fi
+"""
+
+
 def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
-    """Idempotent sh: installs `server_files(spec)`, brings dsr4/dsr6 to the rendered state."""
+    """Idempotent sh: installs `server_files(spec)`, brings dsr4/dsr6 and the MSS clamp to the
+    rendered state; files we own that the spec no longer needs (the clamp without VIPs) go."""
     root = _checked_stage_root(stage_root)
     files = server_files(spec, tunnels_only=True)
+    unwanted = [path for path in OWNED_PATHS if path not in files]
     lines = [
         "#!/bin/sh",
         f"# avi-dsr: apply the L3 DSR server config of {spec.name} (generated; idempotent).",
@@ -116,20 +213,30 @@ def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> s
         "",
         *_decode_payloads(files),
         _VALIDATE.format(netplan_path=NETPLAN_PATH),
+        *([_CHECK_MSS] if MSS_RULESET_PATH in files and not root else []),
         _INSTALL_FILE,
+        _REMOVE_FILE,
         "netplan_changed=0",
+        "mss_changed=0",
+        "mss_unit_changed=0",
         *_install_lines(files),
         "",
     ]
-    lines += _stage_tail() if root else _live_tail(spec)
+    if root:
+        lines += [f"remove_file {q(path)}" for path in unwanted]
+        lines += _stage_tail(files)
+    else:
+        lines += _live_tail(spec, mss_wanted=MSS_RULESET_PATH in files)
     return "\n".join(lines) + "\n"
 
 
 def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
-    """sh that removes our files and (live) the dsr4/dsr6 tunnels; staged: just the staged files.
+    """sh that removes our files and (live) the dsr4/dsr6 tunnels and the MSS clamp; staged: just
+    the staged files.
 
     Kernel settings from the sysctl file stay until reboot: resetting them could undo another
-    config's choice, and DSR is harmless without tunnels holding VIPs.
+    config's choice, and DSR is harmless without tunnels holding VIPs. The clamp goes after the
+    tunnels, so no VIP answers unclamped in between.
     """
     root = _checked_stage_root(stage_root)
     lines = [
@@ -139,17 +246,22 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
         f"root={q(root)}",
         _say(spec),
         *([] if root else [_require_root()]),
+        _REMOVE_FILE,
         "removed_netplan=0",
     ]
     for path in OWNED_PATHS:
-        dest = f'"$root"{q(path)}'
-        lines.append(f"rm -f {dest}{q(NEW_SUFFIX)}")
-        flag = "\n  removed_netplan=1" if path == NETPLAN_PATH else ""
-        lines.append(
-            f"if [ -e {dest} ]; then\n  rm -f {dest}\n  say {q('removed ' + path)}{flag}\nfi"
-        )
+        if path in MSS_PATHS and not root:
+            continue  # retire_mss removes them once the unit is disabled
+        lines.append(f"remove_file {q(path)}")
+        if path == NETPLAN_PATH:
+            lines.append("removed_netplan=$removed")
     if root:
-        lines.append("say 'staged files removed'")
+        lines += [
+            _RMDIR_MSS,
+            # regenerate so the staged networkd output no longer holds our tunnels either
+            'if [ "$removed_netplan" -eq 1 ]; then netplan generate --root-dir "$root"; fi',
+            "say 'staged files removed'",
+        ]
     else:
         lines += [
             "for dev in dsr4 dsr6; do",
@@ -163,6 +275,8 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
             "  netplan apply",
             "  say 'netplan applied'",
             "fi",
+            _RETIRE_MSS,
+            "retire_mss",
             "say 'done; sysctl values stay until reboot'",
         ]
     return "\n".join(lines) + "\n"
@@ -199,7 +313,7 @@ def _cleanup() -> str:
 
 
 def _payload_name(path: str) -> str:
-    return {NETPLAN_PATH: "netplan", SYSCTL_PATH: "sysctl", MODULES_LOAD_PATH: "modules"}[path]
+    return _PAYLOAD_NAMES[path]
 
 
 def _decode_payloads(files: dict[str, tuple[str, str]]) -> list[str]:
@@ -216,19 +330,31 @@ def _install_lines(files: dict[str, tuple[str, str]]) -> list[str]:
         lines.append(f'install_file "$work/{_payload_name(path)}" {q(mode)} {q(path)}')
         if path == NETPLAN_PATH:
             lines.append("netplan_changed=$installed")
+        elif path in MSS_PATHS:
+            lines.append('if [ "$installed" -eq 1 ]; then mss_changed=1; fi')
+            if path == MSS_UNIT_PATH:
+                lines.append("mss_unit_changed=$installed")
     return lines
 
 
-def _stage_tail() -> list[str]:
-    return [
+def _stage_tail(files: dict[str, tuple[str, str]]) -> list[str]:
+    lines = [_RMDIR_MSS] if MSS_RULESET_PATH not in files else []
+    lines += [
         'netplan generate --root-dir "$root"',
         'say "staged under $root and validated with netplan generate --root-dir"',
     ]
+    if MSS_RULESET_PATH in files:
+        lines.append(f"say {q('MSS clamp staged, not checked: nft -c needs the kernel (netlink)')}")
+    return lines
 
 
-def _live_tail(spec: ServerSpec) -> list[str]:
+def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
+    """Clamp first, tunnels next: a VIP never answers before its MSS is clamped; without VIPs
+    the clamp is retired after the tunnels are gone."""
     lines = [_TUNNEL_MATCHES]
     lines += [f"modprobe {q(module)}" for module in required_modules(spec)]
+    if mss_wanted:
+        lines.append(_ENSURE_MSS)
     lines.append("tunnels_changed=0")
     wanted = _wanted_tunnels(spec)
     for dev in ("dsr4", "dsr6"):
@@ -260,6 +386,7 @@ def _live_tail(spec: ServerSpec) -> list[str]:
         "else",
         "  say 'tunnels already as rendered; netplan not re-applied'",
         "fi",
+        *([] if mss_wanted else [_RETIRE_MSS, "retire_mss"]),
         f"sysctl -p {q(SYSCTL_PATH)} >/dev/null",
         'say "sysctl: rp_filter=$(sysctl -n net.ipv4.conf.all.rp_filter)'
         " arp_ignore=$(sysctl -n net.ipv4.conf.all.arp_ignore)"

@@ -28,9 +28,9 @@ type commandSpec struct {
 // connection mirrors pulumi_command.remote.ConnectionArgs (wire names are camelCase).
 type connection struct {
 	Host, User, Password, PrivateKey, PrivateKeyPassword, AgentSocketPath, HostKey string
-	Port                                                                          int
-	DialErrorLimit                                                                int
-	PerDialTimeout                                                                time.Duration
+	Port                                                                           int
+	DialErrorLimit                                                                 int
+	PerDialTimeout                                                                 time.Duration
 }
 
 // plain strips secret wrappers recursively so values can be used and compared.

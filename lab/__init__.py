@@ -1,0 +1,1 @@
+"""avi-dsr's QEMU datapath lab (see lab/README.md). Host side: `python -m lab.runner`."""

@@ -1,0 +1,55 @@
+"""Pure helpers of the in-guest scenario: LB rules, sysctl extraction, drop-reason counters."""
+
+import json
+
+import pytest
+
+from lab import seed
+from lab.scenario import run, topo
+from lab.topology import TOPOLOGY
+
+TOPO = json.loads(json.dumps(TOPOLOGY.to_json_dict()))
+
+
+def test_lb_rules_cover_tcp_udp_v4_v6_and_quiesce_inactive_servers():
+    rules = topo.ipvs_rules(TOPO, "-e", {"srv2"}).splitlines()
+    assert len(rules) == 4 * len(TOPO["servers"])
+    assert "-e -t 203.0.113.10:80 -r 198.51.100.12:80 -i -w 1" in rules
+    assert "-e -u [2001:db8:f::10]:53 -r [2001:db8:d::12]:53 -i -w 1" in rules
+    assert "-e -t 203.0.113.10:80 -r 198.51.100.11:80 -i -w 0" in rules
+
+
+def test_lb_setup_creates_the_four_virtual_services_in_tunnel_mode():
+    rules = topo.ipvs_rules(TOPO, "-a", set()).splitlines()
+    services = [r for r in rules if r.startswith("-A")]
+    assert services == [
+        "-A -t 203.0.113.10:80 -s rr",
+        "-A -u 203.0.113.10:53 -s rr",
+        "-A -t [2001:db8:f::10]:80 -s rr",
+        "-A -u [2001:db8:f::10]:53 -s rr",
+    ]
+    assert all(" -i " in r for r in rules if r.startswith("-a"))
+
+
+def test_sysctl_files_come_from_the_rendered_user_data():
+    user_data = seed.render_seed(TOPOLOGY.servers[1])["user-data"]
+    files = topo.sysctl_files(user_data)
+    assert len(files) == 1
+    path, content = files[0]
+    assert path.startswith("/etc/sysctl.d/")
+    assert "net.ipv4.conf.all.rp_filter = 2" in content
+
+
+@pytest.mark.parametrize(
+    ("counter", "kept"),
+    [
+        ("TcpExtIPReversePathFilter", True),
+        ("IpInAddrErrors", True),
+        ("Icmp6OutPktTooBigs", True),
+        ("IcmpOutDestUnreachs", True),
+        ("IpInReceives", False),
+        ("TcpActiveOpens", False),
+    ],
+)
+def test_only_counters_that_explain_a_drop_are_kept(counter, kept):
+    assert (counter in run.explaining({counter: 1})) is kept
