@@ -28,6 +28,9 @@ class TimingProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Head and body go out in two writes; on a kept-alive connection Nagle holds the
+            # body until the client's delayed ACK (~40 ms), which would double every request.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: object) -> None:  # quiet
                 pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
@@ -72,7 +73,15 @@ class DsrPool(pulumi.ComponentResource):
             raise ValueError(
                 f"DsrPool {resource_name}: health_monitor_name is required with health_monitor"
             )
-        super().__init__(type_token("DsrPool"), resource_name, None, opts)
+        # The pool must not send traffic before its servers are ready, so `depends_on` goes to the
+        # Pool object only. Kept on this component it would hold back the whole subtree: children
+        # wait for their parent's URN, and a component with depends_on is registered only once
+        # those resources exist, so the monitor would wait for server provisioning for nothing.
+        depends_on = opts.depends_on if opts is not None else None
+        own_opts = copy.copy(opts) if opts is not None else None
+        if own_opts is not None:
+            own_opts.depends_on = None
+        super().__init__(type_token("DsrPool"), resource_name, None, own_opts)
         self.monitor: HealthMonitor | None = None
         monitor_ref = None
         if a.health_monitor is not None:
@@ -86,8 +95,6 @@ class DsrPool(pulumi.ComponentResource):
         self.body = pool_body(
             a.name, members=a.members, ports=a.ports, cloud=a.cloud, health_monitor_ref=monitor_ref
         )
-        # The pool must not send traffic before its servers are ready: it inherits depends_on.
-        depends_on = opts.depends_on if opts is not None else None
         self.resource = Pool(
             a.name,
             connection=a.connection,

@@ -290,6 +290,9 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
     assert resolved["web"]["members"][:2] == ["198.51.100.11", "2001:db8:20::11"]
     pool = env.monitor.named("web-pool", AVI + "Pool")
     assert cmd.urn in pool.dependencies  # configured before the pool sends it traffic
+    # only the Pool waits: on its component, depends_on would hold back the health monitor too
+    pool_component = env.monitor.named("web-pool", "avi-dsr:index:DsrPool")
+    assert cmd.urn not in pool_component.dependencies
 
 
 @pytest.mark.parametrize(
