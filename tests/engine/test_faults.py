@@ -1,0 +1,82 @@
+"""Faults under the real engine: a wrong SSH host key stops before traffic, a flaky controller
+still converges, and a re-run after a failure finishes the job without duplicates."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_harness import PulumiProject, SimulatorProcess
+
+pytestmark = pytest.mark.engine
+
+AVI_TYPES = ("networkprofile", "healthmonitor", "pool", "vsvip", "virtualservice")
+
+
+def managed(simulator: SimulatorProcess, obj_type: str) -> list[str]:
+    """Names of the objects the test created (the simulator's System-* seed left out)."""
+    return [o["name"] for o in simulator.objects(obj_type) if not o["name"].startswith("System-")]
+
+
+def other_host_key(tmp_path: Path) -> str:
+    key = tmp_path / "impostor"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    kind, body, *_ = (tmp_path / "impostor.pub").read_text().split()
+    return f"{kind} {body}"
+
+
+def test_wrong_host_key_stops_before_the_pool_sends_traffic(
+    project: PulumiProject, simulator: SimulatorProcess, make_config: Any, tmp_path: Path
+) -> None:
+    config = make_config()
+    impostor = other_host_key(tmp_path)
+    for server in config["servers"]:
+        server["ssh"]["hostKey"] = impostor
+    project.write_config(config)
+
+    up = project.up(check=False)
+
+    assert up.returncode != 0
+    assert "host key" in up.output.lower()
+    assert "Traceback" not in up.output
+    assert managed(simulator, "pool") == [], "no pool may point at unconfigured servers"
+    assert managed(simulator, "virtualservice") == []
+    assert not list((tmp_path / "stage").rglob("60-avi-dsr.yaml")), "nothing applied"
+
+
+def test_flaky_controller_still_converges_without_duplicates(
+    project: PulumiProject, simulator: SimulatorProcess
+) -> None:
+    # a 503 burst on creates, a POST whose reply is lost after the commit, and a session expiry
+    simulator.set_faults(
+        fail_5xx={"count": 2, "status": 503, "methods": ["POST"]},
+        drop_after_commit={"count": 1, "methods": ["POST"], "path_prefix": "/api/pool"},
+        unauthorized_after=3,
+    )
+
+    project.up()
+
+    for obj_type in AVI_TYPES:
+        assert len(managed(simulator, obj_type)) == 1, obj_type
+    simulator.reset_counters()
+    project.up()
+    assert simulator.counters() == {}, "converged: a second up sends nothing"
+
+
+def test_rerun_after_a_failed_up_finishes_the_job(
+    project: PulumiProject, simulator: SimulatorProcess
+) -> None:
+    # the controller refuses every pool write: the first up fails part-way
+    simulator.set_faults(fail_5xx={"count": 1000, "status": 500, "path_prefix": "/api/pool"})
+    first = project.up(check=False)
+    assert first.returncode != 0
+    assert "Traceback" not in first.output
+    assert managed(simulator, "pool") == []
+
+    simulator.set_faults(fail_5xx={"count": 0})
+    project.up()
+
+    for obj_type in AVI_TYPES:
+        assert len(managed(simulator, obj_type)) == 1, obj_type
