@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from avi.sdk.avi_api import ApiSession
 from avisim.server import Simulator
 from avisim.testing import running_simulator
 
@@ -12,10 +13,6 @@ from avisim.testing import running_simulator
 def _clear_avisdk_sessions() -> None:
     """avisdk caches sessions in a module-global dict keyed by controller:user:port...; a stale
     entry from an earlier test (same port reused) would carry a dead session id."""
-    try:
-        from avi.sdk.avi_api import ApiSession
-    except ImportError:  # pragma: no cover - avisdk is a project dependency
-        return
     ApiSession.clear_cached_sessions()
 
 

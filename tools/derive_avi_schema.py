@@ -15,7 +15,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,7 @@ def _load_definitions(swagger_dir: Path) -> dict[str, dict[str, Any]]:
     return definitions
 
 
-def _reachable(definitions: Mapping[str, Any], roots: Iterator[str] | Any) -> list[str]:
+def _reachable(definitions: Mapping[str, Any], roots: Iterable[str]) -> list[str]:
     seen: list[str] = []
     todo = list(roots)
     while todo:
@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     swagger = args.swagger or DEFAULT_SWAGGER / args.version
     out = args.out or SCHEMA_DIR / f"avi-{args.version}.json"
-    text = render(derive(swagger, args.version))
+    document = derive(swagger, args.version)
+    text = render(document)
     if args.check:
         current = out.read_text(encoding="utf-8") if out.exists() else ""
         if current != text:
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({len(text)} bytes, {text.count(chr(10)) - 6} definitions)")
+    print(f"wrote {out} ({len(text)} bytes, {len(document['definitions'])} definitions)")
     return 0
 
 

@@ -7,6 +7,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from avisim.errors import ApiError
 from avisim.server import DEFAULT_CONTROLLER_VERSION, Simulator
 
 
@@ -85,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, RuntimeError) as exc:
         print(f"avisim: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # ApiError from bad fault flags
-        print(f"avisim: {getattr(exc, 'message', exc)}", file=sys.stderr)
+    except ApiError as exc:  # bad fault flags
+        print(f"avisim: {exc.message}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     print(f"avisim listening on {sim.url}", flush=True)

@@ -155,15 +155,14 @@ class Handler(BaseHTTPRequestHandler):
         obj_type = segments[0]
         if segments[2:] == ["runtime"] and obj_type == "virtualservice" and method == "GET":
             with controller.lock:
-                stored = self._stored(ctx, obj_type, segments[1])
+                stored = controller.stored(ctx, obj_type, segments[1])
                 placing = self._placing(stored)
                 body = runtime.vs_runtime(stored, controller.lookup, ctx.base_url, placing=placing)
             return Reply(200, body)
         if segments[2:] == ["runtime", "detail"] and obj_type == "pool" and method == "GET":
             with controller.lock:
-                return Reply(
-                    200, runtime.pool_runtime_detail(self._stored(ctx, obj_type, segments[1]))
-                )
+                stored = controller.stored(ctx, obj_type, segments[1])
+                return Reply(200, runtime.pool_runtime_detail(stored))
         if len(segments) == 1:
             if method == "GET":
                 return Reply(200, controller.list(ctx, obj_type, params))
@@ -208,11 +207,6 @@ class Handler(BaseHTTPRequestHandler):
         if listing is None:
             return entries[0]
         return {**listing, "results": entries}
-
-    def _stored(self, ctx: RequestContext, obj_type: str, uuid: str) -> dict[str, Any]:
-        """The stored object behind a uuid, after the same 404/tenant checks as a GET."""
-        self.sim.controller.get(ctx, obj_type, uuid, {})
-        return self.sim.controller.lookup(f"/api/{obj_type}/{uuid}")
 
     def _placing(self, vs: dict[str, Any]) -> bool:
         return self.sim.placement.still_placing(vs, self.sim.faults.oper_up_after_polls)

@@ -87,6 +87,12 @@ class Controller:
         with self.lock:
             return self._render(ctx, obj_type, self._visible_one(ctx, obj_type, uuid), params)
 
+    def stored(self, ctx: RequestContext, obj_type: str, uuid: str) -> Obj:
+        """The stored object (canonical form, not a copy) after GET's 404/tenant checks; callers
+        hold ``lock`` while they read it."""
+        with self.lock:
+            return self._visible_one(ctx, obj_type, uuid)
+
     def objects(self, obj_type: str) -> list[Obj]:
         """Every stored object of a type (all tenants, canonical form): for tests, control API."""
         with self.lock:
@@ -260,12 +266,12 @@ class Controller:
             out = {}
             for key, value in node.items():
                 sub = f"{path}.{key}" if path else key
-                if is_ref_field(key) and key.endswith("_refs") and isinstance(value, list):
+                if key.endswith("_refs") and isinstance(value, list):
                     out[key] = [
                         self._resolve(tenant, obj_type, f"{sub}[{i}]", v)
                         for i, v in enumerate(value)
                     ]
-                elif is_ref_field(key) and key.endswith("_ref") and value is not None:
+                elif key.endswith("_ref") and value is not None:
                     out[key] = self._resolve(tenant, obj_type, sub, value)
                 else:
                     out[key] = self._resolve_tree(tenant, obj_type, value, sub)

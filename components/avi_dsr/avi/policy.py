@@ -11,7 +11,7 @@ class RetryPolicy:
     """Bounded retries: every loop here ends within a few seconds.
 
     attempts:               tries of an idempotent call (GET/PUT/DELETE) on 5xx or a dropped
-                            connection; POST is never re-sent blindly (see crud.create).
+                            connection; POST is never re-sent blindly (see provider._post).
     backoff_seconds:        first wait; doubles per try, capped at max_backoff_seconds.
     referred_by_seconds:    how long DELETE keeps retrying "Cannot delete, object is referred by"
                             (dependents being deleted in parallel by the engine).

@@ -22,11 +22,11 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import host_errors, policy
+from . import host_errors, policy, schema
 from .compare import differences, merge, without_fields
 from .connection import base_url, connection_problems
 from .errors import AviProviderError, describe
-from .refs import canonicalize_refs, harvest_names, looks_like_uuid, parse_ref
+from .refs import canonicalize_refs, harvest_names, is_ref_field, parse_ref
 from .session import LOG, AviClient, ConnectionDropped, error_text
 from .specs import ObjectSpec, spec_for
 from .values import is_unknown, normalize_numbers, path_is_under, unknown_paths
@@ -77,12 +77,10 @@ class AviObjectProvider(ResourceProvider):
         return CheckResult({**news, "body": body}, failures)
 
     def _body_failures(self, body: dict[str, Any]) -> list[CheckFailure]:
-        from .schema import load_schema  # the schema layer is optional until first check
-
         what = describe(self.object_type, body.get("name"))
         skip = list(unknown_paths(body))
         try:
-            schema = load_schema()
+            avi_schema = schema.load_schema()
         except FileNotFoundError as exc:
             return [
                 CheckFailure(
@@ -90,7 +88,7 @@ class AviObjectProvider(ResourceProvider):
                 )
             ]
         failures = []
-        for v in schema.validate(self.object_type, body):
+        for v in avi_schema.validate(self.object_type, body):
             if is_unknown(v.value) or any(path_is_under(v.path, s) for s in skip):
                 continue
             allowed = f"; allowed: {v.allowed}" if v.allowed else ""
@@ -201,11 +199,10 @@ class AviObjectProvider(ResourceProvider):
         return results[0] if results else None
 
     def _adopt(self, client: AviClient, key: str, body: dict[str, Any], what: str) -> dict:
-        parsed = parse_ref(key)
-        uuid = parsed.uuid if parsed and parsed.uuid else (key if looks_like_uuid(key) else None)
+        parsed = parse_ref(key)  # a ref or a bare uuid; anything else is a name
         existing = None
-        if uuid:
-            rsp = client.get(f"{self.object_type}/{uuid}", params=WITH_NAMES)
+        if parsed and parsed.uuid:
+            rsp = client.get(f"{self.object_type}/{parsed.uuid}", params=WITH_NAMES)
             existing = rsp.json() if rsp.status_code == 200 else None
         if existing is None:
             existing = self._find_by_name(client, parsed.name if parsed and parsed.name else key)
@@ -373,4 +370,4 @@ def _ref_values(obj: Any, key: str = "") -> list[str]:
         return [r for k, v in obj.items() for r in _ref_values(v, k)]
     if isinstance(obj, list):
         return [r for v in obj for r in _ref_values(v, key)]
-    return [obj] if isinstance(obj, str) and key.endswith(("_ref", "_refs")) else []
+    return [obj] if isinstance(obj, str) and is_ref_field(key) else []

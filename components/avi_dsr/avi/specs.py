@@ -13,10 +13,6 @@ from types import MappingProxyType
 # (except uuid, which a PUT may carry).
 CONTROLLER_OWNED = frozenset({"_last_modified", "uuid", "url", "configpb_attributes"})
 
-# Replacing the object is the only way to move it: the connection decides *which* controller and
-# tenant hold it, and an Avi object never changes tenant in place.
-CONNECTION_REPLACES = ("connection.controller", "connection.tenant")
-
 
 @dataclass(frozen=True)
 class ObjectSpec:
@@ -41,10 +37,6 @@ class ObjectSpec:
     def skipped(self) -> frozenset[str]:
         """Every field name left out of comparisons and PUT bodies."""
         return CONTROLLER_OWNED | self.ignore
-
-    def replace_properties(self) -> tuple[str, ...]:
-        """Property paths reported as `replaces` in a DiffResult."""
-        return CONNECTION_REPLACES + tuple(f"body.{name}" for name in self.replaces)
 
 
 # tenant_ref: an object's tenant is fixed at creation (it scopes the name) - [inferred; Avi has no

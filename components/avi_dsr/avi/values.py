@@ -21,11 +21,6 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown) or (isinstance(value, str) and value in UNKNOWN_SENTINELS)
 
 
-def contains_unknown(value: object) -> bool:
-    """True when the value or anything nested in it is unknown."""
-    return any(True for _ in unknown_paths(value))
-
-
 def unknown_paths(value: object, path: str = "") -> Iterator[str]:
     """Dotted paths (Violation style, `a.b[0]`) of every unknown inside `value`."""
     if is_unknown(value):
