@@ -8,7 +8,7 @@ must use consistent hashing, and servers receive traffic on the service port.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -171,9 +171,10 @@ def _service_port(port: PortRange) -> dict:
 
 
 def static_members(
-    service: ServiceSpec, addresses: dict[str, tuple[str | None, str | None]]
+    service: ServiceSpec, addresses: Mapping[str, tuple[Any, Any]]
 ) -> list[PoolMember]:
-    """Pool members from known addresses (server -> (ipv4, ipv6)); IPv6 only with a vip6."""
+    """Pool members from each listed server's own addresses (server -> (ipv4, ipv6), plain or
+    Outputs); IPv6 only with a vip6."""
     members: list[PoolMember] = []
     for member in service.members:
         ipv4, ipv6 = addresses[member.server]

@@ -134,11 +134,12 @@ class VsphereDsrServer(pulumi.ComponentResource):
         template = vsphere.get_virtual_machine_output(
             name=a.template, datacenter_id=dc.id, opts=invoke
         )
-        vm_opts = child_opts(self, replace_on_changes=["extra_config"], delete_before_replace=True)
-        if a.provider is not None:
-            vm_opts = pulumi.ResourceOptions.merge(
-                vm_opts, pulumi.ResourceOptions(provider=a.provider)
-            )
+        vm_opts = child_opts(
+            self,
+            provider=a.provider,
+            replace_on_changes=["extra_config"],
+            delete_before_replace=True,
+        )
         self.vm = vsphere.VirtualMachine(
             resource_name,
             name=spec.name,

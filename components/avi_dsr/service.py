@@ -13,7 +13,7 @@ from avi_dsr.avi import AviConnectionArgs
 from avi_dsr.component import child_opts, coerce_args, type_token
 from avi_dsr.config import ServiceSpec
 from avi_dsr.network_profile import DsrNetworkProfile, DsrNetworkProfileArgs
-from avi_dsr.payloads import AviNames, PoolMember
+from avi_dsr.payloads import AviNames, static_members
 from avi_dsr.pool import DsrPool, DsrPoolArgs
 from avi_dsr.servers import DsrServer
 from avi_dsr.virtual_service import DsrVirtualService, DsrVirtualServiceArgs
@@ -80,13 +80,14 @@ class L3DsrService(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
+        addresses = {name: (s.ipv4, s.ipv6) for name, s in a.servers.items()}
         self.pool = DsrPool(
             names.pool,
             DsrPoolArgs(
                 connection=connection,
                 name=names.pool,
                 ports=svc.ports,
-                members=pool_members(svc, a.servers),
+                members=static_members(svc, addresses),
                 cloud=svc.cloud,
                 health_monitor=svc.health_monitor,
                 health_monitor_name=names.health_monitor,
@@ -130,17 +131,6 @@ class L3DsrService(pulumi.ComponentResource):
                 "server_digests": self.server_digests,
             }
         )
-
-
-def pool_members(svc: ServiceSpec, servers: Mapping[str, DsrServer]) -> list[PoolMember]:
-    """Each listed server's own IPv4 (and IPv6 when the service has an IPv6 VIP)."""
-    members: list[PoolMember] = []
-    for member in svc.members:
-        server = servers[member.server]
-        members.append(PoolMember(server.ipv4, "V4", member.ratio, member.enabled))
-        if svc.vip6 is not None:
-            members.append(PoolMember(server.ipv6, "V6", member.ratio, member.enabled))
-    return members
 
 
 def vs_ui_url(controller_url: str, uuid: str) -> str:

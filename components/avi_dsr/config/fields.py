@@ -47,16 +47,24 @@ def describe(value: Any) -> str:
 
 
 def check_keys(
-    obj: Mapping[str, Any], key: str, allowed: Iterable[str], problems: Problems
+    obj: Mapping[str, Any],
+    key: str,
+    allowed: Iterable[str],
+    problems: Problems,
+    *,
+    sep: str = ".",
 ) -> None:
-    """Flag unknown keys (usually typos) with the closest allowed spelling."""
+    """Flag unknown keys (usually typos) with the closest allowed spelling.
+
+    ``sep`` joins ``key`` and the unknown name: ``.`` inside a value, ``:`` for the namespace.
+    """
     allowed = list(allowed)
     for name in obj:
         if name in allowed:
             continue
         close = difflib.get_close_matches(str(name), allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}"
-        problems.add(f"{key}.{name}", f"unknown key; {hint}")
+        problems.add(f"{key}{sep}{name}", f"unknown key; {hint}")
 
 
 def read_mapping(value: Any, key: str, problems: Problems) -> dict[str, Any] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,11 +23,7 @@ def parse_stack(
     problems = Problems()
     deploy = secrets_present is not None
     secrets = set(secrets_present or ())
-    for name in values:
-        if name not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(name), KNOWN_KEYS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(KNOWN_KEYS)}"
-            problems.add(f"{NAMESPACE}:{name}", f"unknown key; {hint}")
+    check_keys(values, NAMESPACE, KNOWN_KEYS, problems, sep=":")
     controller = read_controller(values.get("controller"), problems, deploy)
     api = controller.api_version if controller else None
     ssh_defaults = read_mapping(values.get("ssh"), f"{NAMESPACE}:ssh", problems) or {}
