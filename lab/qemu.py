@@ -22,10 +22,7 @@ def kvm_works(kernel: Path, timeout: float = 8) -> bool:
         return False
     argv = [
         QEMU,
-        "-accel",
-        "kvm",
-        "-cpu",
-        "host",
+        *accel_args("kvm"),
         "-m",
         "256",
         "-nographic",

@@ -202,22 +202,20 @@ class Lab:
         names = [*self.tunnels, *FALLBACK.values()]
         return {name: stats.get(name, ZERO_STATS)["rx_packets"] for name in names}
 
+    def byte_counters(self) -> dict:
+        """LB and client NICs, srv1's NIC and tunnel rx: what a download is measured with."""
+        srv = all_link_stats("")
+        return {
+            "lb": link_stats("lb", "eth0"),
+            "cli": link_stats("cli", "eth0"),
+            "srv": srv.get(self.iface, ZERO_STATS),
+            "tun": self.tunnel_rx(srv),
+        }
+
     def download(self, family: str) -> dict:
-        srv = all_link_stats("")
-        before = {
-            "lb": link_stats("lb", "eth0"),
-            "cli": link_stats("cli", "eth0"),
-            "srv": srv.get(self.iface, ZERO_STATS),
-            "tun": self.tunnel_rx(srv),
-        }
+        before = self.byte_counters()
         curl = self.curl(family, "/blob")
-        srv = all_link_stats("")
-        after = {
-            "lb": link_stats("lb", "eth0"),
-            "cli": link_stats("cli", "eth0"),
-            "srv": srv.get(self.iface, ZERO_STATS),
-            "tun": self.tunnel_rx(srv),
-        }
+        after = self.byte_counters()
         return {
             "curl": curl,
             "lb_rx_bytes": after["lb"]["rx_bytes"] - before["lb"]["rx_bytes"],

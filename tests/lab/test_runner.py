@@ -60,12 +60,11 @@ def test_share_holds_scenario_and_every_rendered_seed(tmp_path):
     assert (tmp_path / "evidence").is_dir()
 
 
-def test_latest_points_at_the_newest_run(tmp_path):
-    first = runner.new_run_dir(tmp_path)
-    (tmp_path / "latest").unlink()
-    (tmp_path / "latest").symlink_to(first.name)
-    second = runner.new_run_dir(tmp_path / "more")
-    assert (tmp_path / "more" / "latest").resolve() == second.resolve()
+def test_latest_moves_to_the_newest_run(tmp_path):
+    (tmp_path / "20260101T000000Z").mkdir()
+    (tmp_path / "latest").symlink_to("20260101T000000Z")
+    newest = runner.new_run_dir(tmp_path)
+    assert (tmp_path / "latest").resolve() == newest.resolve()
 
 
 def test_only_the_newest_runs_are_kept(tmp_path):

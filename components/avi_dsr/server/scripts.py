@@ -31,6 +31,7 @@ import shlex
 from avi_dsr.server.files import server_files
 from avi_dsr.server.modules import required_modules
 from avi_dsr.server.mss import MSS_TABLE
+from avi_dsr.server.netplan import netplan_config
 from avi_dsr.server.paths import (
     MODULES_LOAD_PATH,
     MSS_RULESET_PATH,
@@ -312,22 +313,18 @@ def _cleanup() -> str:
     return f'rm -rf "$work"; rm -f {leftovers}'
 
 
-def _payload_name(path: str) -> str:
-    return _PAYLOAD_NAMES[path]
-
-
 def _decode_payloads(files: dict[str, tuple[str, str]]) -> list[str]:
     lines = []
     for path, (_mode, content) in files.items():
         payload = base64.b64encode(content.encode()).decode()
-        lines.append(f'printf %s {q(payload)} | base64 -d >"$work/{_payload_name(path)}"')
+        lines.append(f'printf %s {q(payload)} | base64 -d >"$work/{_PAYLOAD_NAMES[path]}"')
     return lines
 
 
 def _install_lines(files: dict[str, tuple[str, str]]) -> list[str]:
     lines = []
     for path, (mode, _content) in files.items():
-        lines.append(f'install_file "$work/{_payload_name(path)}" {q(mode)} {q(path)}')
+        lines.append(f'install_file "$work/{_PAYLOAD_NAMES[path]}" {q(mode)} {q(path)}')
         if path == NETPLAN_PATH:
             lines.append("netplan_changed=$installed")
         elif path in MSS_PATHS:
@@ -411,9 +408,6 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
 
 
 def _wanted_tunnels(spec: ServerSpec) -> dict[str, tuple[str, list[str]]]:
-    wanted: dict[str, tuple[str, list[str]]] = {}
-    if spec.vips4 and spec.ipv4 is not None:
-        wanted["dsr4"] = (str(spec.ipv4.ip), [f"{vip}/32" for vip in spec.vips4])
-    if spec.vips6 and spec.ipv6 is not None:
-        wanted["dsr6"] = (str(spec.ipv6.ip), [f"{vip}/128" for vip in spec.vips6])
-    return wanted
+    """dev -> (local, addresses) of the tunnels the rendered netplan file declares."""
+    tunnels = netplan_config(spec, tunnels_only=True).get("tunnels", {})
+    return {dev: (tunnel["local"], tunnel["addresses"]) for dev, tunnel in tunnels.items()}
