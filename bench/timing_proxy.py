@@ -73,10 +73,6 @@ class TimingProxy:
         self._server.shutdown()
         self._server.server_close()
 
-    def reset(self) -> None:
-        with self._lock:
-            self.spans.clear()
-
     def window_seconds(self) -> float:
         """First request start to last response end (0 when nothing was sent)."""
         with self._lock:

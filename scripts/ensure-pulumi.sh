@@ -108,10 +108,6 @@ build_engine() {
   # The module cache keeps no exec bits, hence install -m755.
   install -m755 "$sdk/python/cmd/pulumi-language-python-exec" "$BIN/"
   install -m755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$BIN/"
-
-  PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
-    "$BIN/pulumi" plugin install resource command "$COMMAND_VERSION" \
-    -f "$ENGINE_DIR/plugins/pulumi-resource-command" >&2
   rm -rf "$work"
   date -u +%FT%TZ >"$STAMP"
   # Builds of older builder sources are dead weight (~150 MB each).
@@ -133,10 +129,11 @@ if [[ ! -f $STAMP ]]; then
   fi
   flock -u 9
 fi
-# The command plugin lives in PULUMI_HOME, which may have been wiped independently.
-if [[ ! -d $PULUMI_HOME_DIR/plugins/resource-command-v$COMMAND_VERSION ]]; then
+# The command plugin lives in PULUMI_HOME, shared by every build: (re)install it whenever the
+# copy there is missing or is not this build's (plugin install skips an existing version).
+PLUGIN_BUILT="$ENGINE_DIR/plugins/pulumi-resource-command"
+if ! cmp -s "$PLUGIN_BUILT" "$PULUMI_HOME_DIR/plugins/resource-command-v$COMMAND_VERSION/pulumi-resource-command"; then
   PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
-    "$BIN/pulumi" plugin install resource command "$COMMAND_VERSION" \
-    -f "$ENGINE_DIR/plugins/pulumi-resource-command" >&2
+    "$BIN/pulumi" plugin install --reinstall resource command "$COMMAND_VERSION" -f "$PLUGIN_BUILT" >&2
 fi
 emit "$BIN" built

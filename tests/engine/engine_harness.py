@@ -24,6 +24,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV = REPO_ROOT / ".venv"
 PASSPHRASE = "engine-tests-passphrase"
+AVI_TYPES = ("networkprofile", "healthmonitor", "pool", "vsvip", "virtualservice")
 ENGINE_MISSING = (
     "the Pulumi engine is not built: run `make engine` (scripts/ensure-pulumi.sh) first"
 )
@@ -120,6 +121,12 @@ class SimulatorProcess:
 
     def objects(self, obj_type: str) -> list[dict[str, Any]]:
         return self._control("GET", f"/objects/{obj_type}")
+
+    def managed(self, obj_type: str) -> list[dict[str, Any]]:
+        """Objects the program made: the controller's seeded System-* ones left out."""
+        return [
+            o for o in self.objects(obj_type) if not str(o.get("name", "")).startswith("System-")
+        ]
 
     def set_faults(self, **faults: Any) -> None:
         self._control("POST", "/faults", faults)

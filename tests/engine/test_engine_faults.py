@@ -8,16 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_harness import PulumiProject, SimulatorProcess
+from engine_harness import AVI_TYPES, PulumiProject, SimulatorProcess
 
 pytestmark = pytest.mark.engine
-
-AVI_TYPES = ("networkprofile", "healthmonitor", "pool", "vsvip", "virtualservice")
-
-
-def managed(simulator: SimulatorProcess, obj_type: str) -> list[str]:
-    """Names of the objects the test created (the simulator's System-* seed left out)."""
-    return [o["name"] for o in simulator.objects(obj_type) if not o["name"].startswith("System-")]
 
 
 def assert_no_traceback_from_us(output: str) -> None:
@@ -50,8 +43,8 @@ def test_wrong_host_key_stops_before_the_pool_sends_traffic(
     assert up.returncode != 0
     assert "host key mismatch" in up.output
     assert_no_traceback_from_us(up.output)
-    assert managed(simulator, "pool") == [], "no pool may point at unconfigured servers"
-    assert managed(simulator, "virtualservice") == []
+    assert simulator.managed("pool") == [], "no pool may point at unconfigured servers"
+    assert simulator.managed("virtualservice") == []
     assert not list((tmp_path / "stage").rglob("60-avi-dsr.yaml")), "nothing applied"
 
 
@@ -68,7 +61,7 @@ def test_flaky_controller_still_converges_without_duplicates(
     project.up()
 
     for obj_type in AVI_TYPES:
-        assert len(managed(simulator, obj_type)) == 1, obj_type
+        assert len(simulator.managed(obj_type)) == 1, obj_type
     simulator.reset_counters()
     project.up()
     assert simulator.counters() == {}, "converged: a second up sends nothing"
@@ -83,10 +76,10 @@ def test_rerun_after_a_failed_up_finishes_the_job(
     assert first.returncode != 0
     assert "pool 'web-pool'" in first.output
     assert_no_traceback_from_us(first.output)
-    assert managed(simulator, "pool") == []
+    assert simulator.managed("pool") == []
 
     simulator.set_faults(fail_5xx={"count": 0})
     project.up()
 
     for obj_type in AVI_TYPES:
-        assert len(managed(simulator, obj_type)) == 1, obj_type
+        assert len(simulator.managed(obj_type)) == 1, obj_type

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from engine_harness import PulumiProject, SimulatorProcess
+from engine_harness import AVI_TYPES, PulumiProject, SimulatorProcess
 
 pytestmark = pytest.mark.engine
 
-OBJECT_TYPES = ("networkprofile", "healthmonitor", "pool", "vsvip", "virtualservice")
 EXPECTED_NAMES = {
     "networkprofile": ["web-np"],
     "healthmonitor": ["web-hm"],
@@ -19,14 +18,9 @@ EXPECTED_NAMES = {
 }
 
 
-def is_seeded(obj: dict[str, Any]) -> bool:
-    """The simulator starts with the controller's System-* objects; they are not ours."""
-    return str(obj.get("name", "")).startswith("System-")
-
-
 def objects_by_type(sim: SimulatorProcess) -> dict[str, list[dict[str, Any]]]:
-    """Objects the program made (everything but the seeded System-* ones), by type."""
-    return {t: [o for o in sim.objects(t) if not is_seeded(o)] for t in OBJECT_TYPES}
+    """Objects the program made, by type."""
+    return {t: sim.managed(t) for t in AVI_TYPES}
 
 
 def only(sim: SimulatorProcess, obj_type: str) -> dict[str, Any]:
@@ -153,10 +147,10 @@ def test_destroy_leaves_nothing_and_deletes_in_dependency_order(
 
     project.destroy()
 
-    assert objects_by_type(simulator) == {t: [] for t in OBJECT_TYPES}
+    assert objects_by_type(simulator) == {t: [] for t in AVI_TYPES}
     deletes = [e["path"].split("/")[2] for e in simulator.request_log() if e["method"] == "DELETE"]
-    assert sorted(deletes) == sorted(OBJECT_TYPES)
-    position = {obj_type: deletes.index(obj_type) for obj_type in OBJECT_TYPES}
+    assert sorted(deletes) == sorted(AVI_TYPES)
+    position = {obj_type: deletes.index(obj_type) for obj_type in AVI_TYPES}
     for referrer, referred in [
         ("virtualservice", "vsvip"),
         ("virtualservice", "pool"),

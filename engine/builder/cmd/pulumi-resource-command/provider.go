@@ -114,13 +114,9 @@ func (p *provider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	outs, err := execute(ctx, resourceType(req.GetUrn()), news, nil, req.GetPreview(), func(s *commandSpec) string {
+	props, err := execute(ctx, resourceType(req.GetUrn()), news, nil, req.GetPreview(), func(s *commandSpec) string {
 		return s.Create
 	})
-	if err != nil {
-		return nil, err
-	}
-	props, err := marshal(outs)
 	if err != nil {
 		return nil, err
 	}
@@ -136,16 +132,12 @@ func (p *provider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	outs, err := execute(ctx, resourceType(req.GetUrn()), news, olds, req.GetPreview(), func(s *commandSpec) string {
+	props, err := execute(ctx, resourceType(req.GetUrn()), news, olds, req.GetPreview(), func(s *commandSpec) string {
 		if s.Update != "" {
 			return s.Update
 		}
 		return s.Create
 	})
-	if err != nil {
-		return nil, err
-	}
-	props, err := marshal(outs)
 	if err != nil {
 		return nil, err
 	}
@@ -176,16 +168,17 @@ func (p *provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 }
 
-// execute runs the chosen command (unless previewing) and returns inputs plus stdout/stderr.
+// execute runs the chosen command (unless previewing) and returns inputs plus stdout/stderr,
+// marshalled as Create and Update answer them.
 func execute(
 	ctx context.Context, resourceType string, news, olds resource.PropertyMap, preview bool,
 	pick func(*commandSpec) string,
-) (resource.PropertyMap, error) {
+) (*structpb.Struct, error) {
 	outs := news.Copy()
 	if preview {
 		outs["stdout"] = resource.MakeComputed(resource.NewProperty(""))
 		outs["stderr"] = resource.MakeComputed(resource.NewProperty(""))
-		return outs, nil
+		return marshal(outs)
 	}
 	spec, err := decodeSpec(resourceType, news)
 	if err != nil {
@@ -199,7 +192,7 @@ func execute(
 	}
 	outs["stdout"] = resource.NewProperty(result.Stdout)
 	outs["stderr"] = resource.NewProperty(result.Stderr)
-	return outs, nil
+	return marshal(outs)
 }
 
 // previousOutputEnv exposes the last run's output as PULUMI_COMMAND_STDOUT/STDERR (upstream's
