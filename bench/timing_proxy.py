@@ -53,10 +53,12 @@ class TimingProxy:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # Record before the body goes out: once the client holds the reply it may read
+                # ``spans`` at once, and a span appended after the write could still be missing.
                 if not self.path.startswith("/_avisim"):
                     with proxy._lock:
                         proxy.spans.append((started, time.monotonic()))
+                self.wfile.write(data)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
 
