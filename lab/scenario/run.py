@@ -34,6 +34,7 @@ FALLBACK = {"ipip": "tunl0", "ip6tnl": "ip6tnl0"}
 
 
 NO_MSS_UPLOAD = 256 << 10
+LOG_TROUBLE = re.compile(r"\[(WARNING|ERROR|CRITICAL)\]")
 WHY_DROPPED = re.compile(r"Filter|AddrErr|Unknown|NoRoute|Discard|Drop|Err|Unreach|TooBig|FragFail")
 
 
@@ -78,6 +79,33 @@ class Lab:
             )
 
         lab_topo.wait_for("srv1 default routes and rendered tunnels", ready, timeout=60)
+
+    def cloud_init_facts(self) -> None:
+        """What cloud-init itself says about the boot of the rendered seed (check 0)."""
+
+        def run(*argv: str) -> tuple[int, str]:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+            return proc.returncode, (proc.stdout + proc.stderr).strip()
+
+        status_rc, status = run("cloud-init", "status", "--long")
+        schema_rc, schema = run("cloud-init", "schema", "--system")
+        log = Path("/var/log/cloud-init.log")
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        self.facts["cloud_init"] = {
+            "status": next(
+                (
+                    ln.split(":", 1)[1].strip()
+                    for ln in status.splitlines()
+                    if ln.startswith("status:")
+                ),
+                "unknown",
+            ),
+            "status_rc": status_rc,
+            "schema_rc": schema_rc,
+            "schema": schema.splitlines()[-1] if schema else "",
+            "log_warnings": [ln for ln in lines if LOG_TROUBLE.search(ln)],
+        }
+        print(f"# cloud-init: {self.facts['cloud_init']}")
 
     def record_server(self, name: str, ns: str) -> None:
         folder = self.out / "servers" / name
@@ -412,6 +440,7 @@ class Lab:
     def run(self) -> list[verdicts.Result]:
         self.facts["has_v6_vip"] = self.has_v6_vip
         self.wait_for_cloud_init_server()
+        self.cloud_init_facts()
         self.record_server("srv1", "")
         lab_topo.build_router_client_lb(self.topo)
         lab_topo.no_offload("", self.iface)

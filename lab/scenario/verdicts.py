@@ -1,8 +1,9 @@
-"""Turns the measurements the scenario collected (facts) into the lab's checks 1-8.
+"""Turns the measurements the scenario collected (facts) into the lab's checks 0-8.
 
 Pure: facts in, results out. The host-side tests feed it tables of facts, so every threshold here
 is tested to fail as well as to pass. Each result names its check number; check 7 has one result
-per negative control.
+per negative control. Check 0 is the precondition for the rest: cloud-init took the rendered
+config without complaint, as a real VM's first boot must.
 """
 
 from __future__ import annotations
@@ -28,6 +29,22 @@ class Result:
 
 def _verdict(check: int, name: str, problems: list[str], detail: str) -> Result:
     return Result(check, name, not problems, detail, problems)
+
+
+def cloud_init_clean(facts: dict) -> Result:
+    """Check 0: cloud-init finished, with no error, no warning and a valid cloud-config."""
+    boot = facts["cloud_init"]
+    problems = []
+    if boot["status"] != "done" or boot["status_rc"] != 0:
+        problems.append(f"cloud-init status {boot['status']!r} (rc {boot['status_rc']})")
+    if boot["schema_rc"] != 0:
+        problems.append(f"cloud-init schema --system rejected the config: {boot['schema']}")
+    problems += [f"cloud-init.log: {line}" for line in boot["log_warnings"]]
+    detail = (
+        f"status {boot['status']}; schema: {boot['schema'] or 'rc ' + str(boot['schema_rc'])}; "
+        f"{len(boot['log_warnings'])} warnings or errors in cloud-init.log"
+    )
+    return _verdict(0, "cloud-init-clean", problems, detail)
 
 
 def download_dsr(check: int, family: str, fam: dict) -> Result:
@@ -198,6 +215,7 @@ def evaluate(facts: dict) -> list[Result]:
     """All checks, in order. A check whose facts are missing fails with the reason."""
     results: list[Result] = []
     steps = [
+        (0, "cloud-init-clean", lambda: cloud_init_clean(facts)),
         (1, "v4-dsr-download", lambda: download_dsr(1, "v4", facts["v4"])),
         (
             2,

@@ -1,4 +1,4 @@
-"""The datapath lab, for real: one QEMU boot (module-scoped), then one test per check 1-8 read
+"""The datapath lab, for real: one QEMU boot (module-scoped), then one test per check 0-8 read
 from the guest's evidence summary, so a failure names the exact check and its evidence folder.
 
 Slow (a cold run builds the image): marked `lab`; deselect with `-m "not lab"`.
@@ -40,6 +40,10 @@ def assert_check(lab_run: dict, check: int) -> None:
         f"{r['name']}: {r['problems']} ({r['detail']})" for r in results if r["passed"] is False
     ]
     assert not failures, f"evidence in {lab_run['run_dir']}/evidence:\n" + "\n".join(failures)
+
+
+def test_0_cloud_init_takes_the_rendered_seed_without_error_or_warning(lab_run):
+    assert_check(lab_run, 0)
 
 
 def test_1_ipv4_download_returns_directly_from_the_server(lab_run):

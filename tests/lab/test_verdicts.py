@@ -1,4 +1,4 @@
-"""Checks 1-8 judged from measurements: table-driven; every threshold shown to fail too."""
+"""Checks 0-8 judged from measurements: table-driven; every threshold shown to fail too."""
 
 import copy
 
@@ -37,6 +37,13 @@ def good_facts() -> dict:
         "server_replies_from_vip": 2,
     }
     return {
+        "cloud_init": {
+            "status": "done",
+            "status_rc": 0,
+            "schema_rc": 0,
+            "schema": "Valid cloud-config: system userdata",
+            "log_warnings": [],
+        },
         "has_v6_vip": False,
         "v4": good_download(),
         "pool": {
@@ -95,10 +102,10 @@ def by_check(results, check):
 
 def test_good_facts_pass_every_check_and_v6_is_skipped_without_a_v6_vip():
     results = verdicts.evaluate(good_facts())
-    assert [r.check for r in results] == [1, 2, 3, 4, 5, 6, 6, 7, 8]
+    assert [r.check for r in results] == [0, 1, 2, 3, 4, 5, 6, 6, 7, 8]
     assert all(r.passed for r in results if r.check != 2), [r.problems for r in results]
     assert by_check(results, 2)[0].passed is None
-    assert verdicts.summary_line(results) == "8 passed, 0 failed, 1 skipped"
+    assert verdicts.summary_line(results) == "9 passed, 0 failed, 1 skipped"
 
 
 def _set(facts: dict, path: str, value) -> None:
@@ -115,6 +122,15 @@ def _set(facts: dict, path: str, value) -> None:
 @pytest.mark.parametrize(
     ("check", "path", "value", "problem"),
     [
+        (0, "cloud_init.status", "running", "cloud-init status 'running'"),
+        (0, "cloud_init.status_rc", 1, "(rc 1)"),
+        (0, "cloud_init.schema_rc", 1, "schema --system rejected"),
+        (
+            0,
+            "cloud_init.log_warnings",
+            ["schema.py[WARNING]: Invalid cloud-config provided"],
+            "cloud-init.log: schema.py[WARNING]",
+        ),
         (1, "v4.curl.code", 0, "download failed"),
         (1, "v4.curl.size", 1000, "download failed"),
         (1, "v4.lb_return_bytes", 30_000, "towards the client crossed the LB"),  # 1.4 %
