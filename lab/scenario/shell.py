@@ -8,6 +8,8 @@ import shlex
 import subprocess
 import time
 
+STARTED = time.monotonic()
+
 
 class CommandFailed(RuntimeError):
     pass
@@ -34,7 +36,9 @@ def sh(
     )
     took = time.monotonic() - started
     where = f"[{ns or 'root'}]"
-    print(f"{where} $ {shlex.join(argv[4:] if ns else argv)}  ({took:.1f}s rc={proc.returncode})")
+    at = time.monotonic() - STARTED  # elapsed scenario time, so run.log shows where time goes
+    command = shlex.join(argv[4:] if ns else argv)
+    print(f"{at:6.1f} {where} $ {command}  ({took:.1f}s rc={proc.returncode})")
     if not quiet and proc.stdout.strip():
         print("    " + proc.stdout.strip().replace("\n", "\n    "))
     if proc.stderr.strip():
