@@ -26,12 +26,13 @@ from avi_dsr.server import (
     render_remove_script,
     server_files,
 )
+from avi_dsr.server.paths import MSS_UNIT as UNIT
+from avi_dsr.server.scripts import OWNED_PATHS
 from server_cases import spec
 
 MOUNTS = ("/etc/netplan", "/etc/sysctl.d", "/etc/modules-load.d", "/etc/systemd/system")
 CAPTURED = (*MOUNTS, "/etc/avi-dsr")
 NFT = shutil.which("nft") or "/usr/sbin/nft"
-UNIT = MSS_UNIT_PATH.rsplit("/", 1)[-1]
 
 STUBS = r"""
 STUB=__STUB__
@@ -200,8 +201,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(autouse=True)
 def host_stays_untouched():
     """Safety net: none of the paths the scripts own may appear on the host during a test."""
-    owned = [Path(path) for path in (*server_files(spec("dual-stack-2204")), MSS_UNIT_PATH)]
-    before = {path: path.exists() for path in [*owned, Path(MSS_RULESET_PATH).parent]}
+    watched = [Path(path) for path in OWNED_PATHS] + [Path(MSS_RULESET_PATH).parent]
+    before = {path: path.exists() for path in watched}
     yield
     assert {path: path.exists() for path in before} == before
 

@@ -34,6 +34,15 @@ def staged(root: Path, path: str) -> Path:
     return root / path.lstrip("/")
 
 
+def host_netplan(root: Path, name: str, text: str) -> Path:
+    """A netplan file the server already has (0600, as netplan wants), under `root`."""
+    path = root / "etc/netplan" / name
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    path.chmod(0o600)
+    return path
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("render", [render_apply_script, render_remove_script])
 @pytest.mark.parametrize("stage_root", [None, "/tmp/avi dsr 'stage' $HOME"])
@@ -120,10 +129,11 @@ def test_stage_apply_updates_only_what_changed_and_repairs_modes(tmp_path):
 
 def test_stage_apply_refuses_a_config_netplan_rejects_and_changes_nothing(tmp_path):
     root = tmp_path / "stage"
-    broken = root / "etc/netplan/00-installer-config.yaml"
-    broken.parent.mkdir(parents=True)
-    broken.write_text("network:\n  version: 2\n  ethernets:\n    ens192:\n      dhcp4: maybe\n")
-    broken.chmod(0o600)
+    host_netplan(
+        root,
+        "00-installer-config.yaml",
+        "network:\n  version: 2\n  ethernets:\n    ens192:\n      dhcp4: maybe\n",
+    )
     result = run_sh(render_apply_script(spec("dual-stack-2204"), stage_root=str(root)), tmp_path)
     assert result.returncode != 0
     assert "nothing was changed" in result.stderr
@@ -132,10 +142,11 @@ def test_stage_apply_refuses_a_config_netplan_rejects_and_changes_nothing(tmp_pa
 
 def test_stage_apply_keeps_the_existing_ethernet_config(tmp_path):
     root = tmp_path / "stage"
-    existing = root / "etc/netplan/50-cloud-init.yaml"
-    existing.parent.mkdir(parents=True)
-    existing.write_text("network:\n  version: 2\n  ethernets:\n    ens192:\n      dhcp4: true\n")
-    existing.chmod(0o600)
+    host_netplan(
+        root,
+        "50-cloud-init.yaml",
+        "network:\n  version: 2\n  ethernets:\n    ens192:\n      dhcp4: true\n",
+    )
     result = run_sh(render_apply_script(spec("dual-stack-2204"), stage_root=str(root)), tmp_path)
     assert result.returncode == 0, result.stderr
     generated = root / "run/systemd/network"
@@ -146,10 +157,7 @@ def test_stage_apply_keeps_the_existing_ethernet_config(tmp_path):
 def test_stage_remove_deletes_only_our_files_and_is_idempotent(tmp_path):
     server = spec("dual-stack-2204")
     root = tmp_path / "stage"
-    other = root / "etc/netplan/50-cloud-init.yaml"
-    other.parent.mkdir(parents=True)
-    other.write_text("network:\n  version: 2\n")
-    other.chmod(0o600)
+    other = host_netplan(root, "50-cloud-init.yaml", "network:\n  version: 2\n")
     assert run_sh(render_apply_script(server, stage_root=str(root)), tmp_path).returncode == 0
     leftover = staged(root, NETPLAN_PATH + ".avi-dsr-new")
     leftover.write_text("half-written")

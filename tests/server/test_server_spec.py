@@ -23,7 +23,10 @@ INVALID = [
     ({**OK4, "vips4": ["203.0.113.10", "224.0.0.5"]}, [("vips4[1]", "not a unicast")]),
     ({**OK4, "vips4": ["198.51.100.1"]}, [("vips4[0]", "gateway")]),
     ({**OK4, "vips4": ["198.51.100.255"]}, [("vips4[0]", "broadcast")]),
+    ({**OK4, "vips4": ["198.51.100.0"]}, [("vips4[0]", "network or broadcast")]),
     ({"ipv4": "198.51.100.11/24", "gateway4": "192.0.2.1"}, [("gateway4", "outside")]),
+    # only IPv6 routes via a link-local router: an IPv4 one off the subnet is unreachable
+    ({"ipv4": "198.51.100.11/24", "gateway4": "169.254.0.1"}, [("gateway4", "outside")]),
     ({"ipv4": "198.51.100.11/24", "gateway4": "198.51.100.11"}, [("gateway4", "own address")]),
     ({**OK6, "gateway4": "198.51.100.1"}, [("gateway4", "set ipv4 or remove gateway4")]),
     ({"ipv4": "198.51.100.0/24"}, [("ipv4", "not a usable")]),

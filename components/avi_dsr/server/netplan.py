@@ -22,11 +22,12 @@ Without a gateway there is no default route to carry the MSS setting at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
 
-from avi_dsr.server.spec import ServerSpec
+from avi_dsr.server.spec import IPAddress, IPInterface, ServerSpec
 
 IPV4_OUTER_HEADER = 20
 IPV6_OUTER_HEADER = 40
@@ -149,19 +150,18 @@ def _mss_keys(spec: ServerSpec, family: int) -> dict[str, int]:
 def _tunnels(spec: ServerSpec) -> dict[str, Any]:
     tunnels: dict[str, Any] = {}
     if spec.vips4 and spec.ipv4 is not None:
-        tunnels["dsr4"] = {
-            "mode": "ipip",
-            "local": str(spec.ipv4.ip),
-            "remote": "0.0.0.0",
-            "link-local": [],
-            "addresses": [f"{vip}/32" for vip in spec.vips4],
-        }
+        tunnels["dsr4"] = _tunnel("ipip", spec.ipv4, "0.0.0.0", spec.vips4)
     if spec.vips6 and spec.ipv6 is not None:
-        tunnels["dsr6"] = {
-            "mode": "ip6ip6",
-            "local": str(spec.ipv6.ip),
-            "remote": "::",
-            "link-local": [],
-            "addresses": [f"{vip}/128" for vip in spec.vips6],
-        }
+        tunnels["dsr6"] = _tunnel("ip6ip6", spec.ipv6, "::", spec.vips6)
     return tunnels
+
+
+def _tunnel(mode: str, own: IPInterface, remote: str, vips: Sequence[IPAddress]) -> dict[str, Any]:
+    """One named tunnel: local = the server's address, each VIP a host address (/32, /128)."""
+    return {
+        "mode": mode,
+        "local": str(own.ip),
+        "remote": remote,
+        "link-local": [],
+        "addresses": [f"{vip}/{own.max_prefixlen}" for vip in vips],
+    }

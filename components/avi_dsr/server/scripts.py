@@ -41,9 +41,9 @@ from avi_dsr.server.paths import (
     SYSCTL_PATH,
 )
 from avi_dsr.server.spec import ServerSpec
+from avi_dsr.server.sysctl import sysctl_settings
 
-OWNED_PATHS = (NETPLAN_PATH, SYSCTL_PATH, MODULES_LOAD_PATH, MSS_RULESET_PATH, MSS_UNIT_PATH)
-MSS_PATHS = (MSS_RULESET_PATH, MSS_UNIT_PATH)
+# every file the scripts may own -> its payload name in the scratch dir; order = removal order
 _PAYLOAD_NAMES = {
     NETPLAN_PATH: "netplan",
     SYSCTL_PATH: "sysctl",
@@ -51,6 +51,8 @@ _PAYLOAD_NAMES = {
     MSS_RULESET_PATH: "mss",
     MSS_UNIT_PATH: "mss_unit",
 }
+OWNED_PATHS = tuple(_PAYLOAD_NAMES)
+MSS_PATHS = (MSS_RULESET_PATH, MSS_UNIT_PATH)
 NEW_SUFFIX = ".avi-dsr-new"
 VERIFY_SECONDS = 20
 q = shlex.quote
@@ -87,8 +89,8 @@ tunnel_matches() {
 }
 """
 
-_INSTALL_FILE = """\
-install_file() {
+_INSTALL_FILE = f"""\
+install_file() {{
   src=$1
   mode=$2
   dest=$root$3
@@ -98,25 +100,25 @@ install_file() {
     return 0
   fi
   mkdir -p "$(dirname "$dest")"
-  cp "$src" "$dest.avi-dsr-new"
-  chmod "$mode" "$dest.avi-dsr-new"
-  mv -f "$dest.avi-dsr-new" "$dest"
+  cp "$src" "$dest{NEW_SUFFIX}"
+  chmod "$mode" "$dest{NEW_SUFFIX}"
+  mv -f "$dest{NEW_SUFFIX}" "$dest"
   installed=1
   say "wrote $3"
-}
+}}
 """
 
-_REMOVE_FILE = """\
-remove_file() {
+_REMOVE_FILE = f"""\
+remove_file() {{
   dest=$root$1
   removed=0
-  rm -f "$dest.avi-dsr-new"
+  rm -f "$dest{NEW_SUFFIX}"
   if [ -e "$dest" ]; then
     rm -f "$dest"
     removed=1
     say "removed $1"
   fi
-}
+}}
 """
 
 _VALIDATE = """\
@@ -356,10 +358,8 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
     wanted = _wanted_tunnels(spec)
     for dev in ("dsr4", "dsr6"):
         if dev in wanted:
-            local, addresses = wanted[dev]
-            args = " ".join(q(a) for a in (dev, local, *addresses))
             lines.append(
-                f"if ! tunnel_matches {args}; then\n"
+                f"if ! {_tunnel_matches(dev, *wanted[dev])}; then\n"
                 f"  if ip link show dev {dev} >/dev/null 2>&1; then\n"
                 f"    ip link delete dev {dev}\n"
                 f"    say 'deleted stale {dev}'\n"
@@ -385,16 +385,13 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
         "fi",
         *([] if mss_wanted else [_RETIRE_MSS, "retire_mss"]),
         f"sysctl -p {q(SYSCTL_PATH)} >/dev/null",
-        'say "sysctl: rp_filter=$(sysctl -n net.ipv4.conf.all.rp_filter)'
-        " arp_ignore=$(sysctl -n net.ipv4.conf.all.arp_ignore)"
-        ' arp_announce=$(sysctl -n net.ipv4.conf.all.arp_announce)"',
+        _sysctl_status(),
     ]
     for dev, (local, addresses) in wanted.items():
-        args = " ".join(q(a) for a in (dev, local, *addresses))
         shown = q(f"{dev} ok: local {local}, " + " ".join(addresses))
         lines.append(
             f"tries=0\n"
-            f"until tunnel_matches {args}; do\n"
+            f"until {_tunnel_matches(dev, local, addresses)}; do\n"
             f"  tries=$((tries + 1))\n"
             f'  if [ "$tries" -ge {VERIFY_SECONDS} ]; then\n'
             f"    say '{dev} did not come up as rendered; see journalctl -u systemd-networkd' >&2\n"
@@ -405,6 +402,17 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
             f"say {shown}"
         )
     return lines
+
+
+def _tunnel_matches(dev: str, local: str, addresses: list[str]) -> str:
+    return " ".join(q(arg) for arg in ("tunnel_matches", dev, local, *addresses))
+
+
+def _sysctl_status() -> str:
+    """A status line with the live `all` value of each key the sysctl file sets."""
+    keys = [key for key in sysctl_settings() if ".all." in key]
+    shown = " ".join(f"{key.rsplit('.', 1)[1]}=$(sysctl -n {key})" for key in keys)
+    return f'say "sysctl: {shown}"'
 
 
 def _wanted_tunnels(spec: ServerSpec) -> dict[str, tuple[str, list[str]]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
 UBUNTU_RELEASES = ("22.04", "24.04")
 MIN_UNDERLAY_MTU = 1280
@@ -256,7 +257,9 @@ def _family_errors(
                     gw_field, f"{gateway} is the server's own address; give the router's address"
                 )
             )
-        elif gateway not in own.network and not gateway.is_link_local:
+        elif gateway not in own.network and not (family == 6 and gateway.is_link_local):
+            # IPv6 routers are commonly link-local (rendered on-link); an IPv4 gateway off the
+            # subnet is refused by the kernel ("Nexthop has invalid gateway")
             errors.append(
                 FieldError(
                     gw_field,
@@ -296,12 +299,7 @@ def _vip_problem(vip: Any, own: Any, gateway: Any) -> str | None:
         or vip == ipaddress.IPv4Address("255.255.255.255")
     ):
         return f"{vip} is not a unicast address usable as a VIP"
-    if (
-        own is not None
-        and own.network.prefixlen < own.max_prefixlen - 1
-        and vip in (own.network.network_address, own.network.broadcast_address)
-        and vip.version == 4
-    ):
+    if own is not None and _is_subnet_edge(vip, own.network):
         return f"{vip} is the network or broadcast address of {own.network}"
     return None
 
@@ -347,7 +345,13 @@ def _is_usable_host(own: Any) -> bool:
     address = own.ip
     if address.is_multicast or address.is_unspecified or address.is_loopback:
         return False
-    network = own.network
-    if address.version == 4 and network.prefixlen < 31:
-        return address not in (network.network_address, network.broadcast_address)
-    return True
+    return not _is_subnet_edge(address, own.network)
+
+
+def _is_subnet_edge(address: Any, network: Any) -> bool:
+    """The network or broadcast address of an IPv4 subnet that has them (/31, /32 do not)."""
+    return (
+        address.version == 4
+        and network.prefixlen < 31
+        and address in (network.network_address, network.broadcast_address)
+    )
