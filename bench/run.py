@@ -184,7 +184,7 @@ class Bench:
                     f"converge {n} service(s), +{latency_ms} ms/request",
                     f"{window:.2f} s = {window / critical:.1f}x critical path"
                     f" ({counters.get('logins', 0)} login, {count(counters)} requests)",
-                    f"critical path {critical:.2f} s (4 round trips)",
+                    f"critical path {critical:.2f} s ({CRITICAL_PATH_ROUND_TRIPS} round trips)",
                     None,
                 )
             )

@@ -47,17 +47,17 @@ class TimingProxy:
                     data = reply.read()
                 finally:
                     conn.close()
+                # Record before anything goes out: once the client holds the reply (for an empty
+                # body, the head alone) it may read ``spans`` at once.
+                if not self.path.startswith("/_avisim"):
+                    with proxy._lock:
+                        proxy.spans.append((started, time.monotonic()))
                 self.send_response(reply.status)
                 for key, value in reply.getheaders():
                     if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                # Record before the body goes out: once the client holds the reply it may read
-                # ``spans`` at once, and a span appended after the write could still be missing.
-                if not self.path.startswith("/_avisim"):
-                    with proxy._lock:
-                        proxy.spans.append((started, time.monotonic()))
                 self.wfile.write(data)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward

@@ -3,7 +3,7 @@
 Usage: cd / && python3 -m lab.scenario.run LAB_DIR
 (LAB_DIR = the 9p share, mounted on /lab: seeds/, scenario/, evidence/)
 Builds the topology, drives TCP/UDP traffic through the VIP, captures on the LB, on srv1's NIC and
-on the client, then judges checks 1-8 (verdicts.py). Writes evidence/summary.json, summary.txt,
+on the client, then judges checks 0-8 (verdicts.py). Writes evidence/summary.json, summary.txt,
 facts.json, pcaps/*.pcap, servers/<name>/*; prints "N passed, N failed".
 """
 
@@ -24,7 +24,15 @@ import yaml
 
 from lab.scenario import topo as lab_topo
 from lab.scenario import verdicts
-from lab.scenario.shell import ZERO_STATS, all_link_stats, delta, kernel_counters, link_stats, sh
+from lab.scenario.shell import (
+    ZERO_STATS,
+    all_link_stats,
+    delta,
+    kernel_counters,
+    link_stats,
+    run_logged,
+    sh,
+)
 
 HERE = Path(__file__).resolve().parent
 BLOB = Path("/tmp/blob")
@@ -82,27 +90,24 @@ class Lab:
 
     def cloud_init_facts(self) -> None:
         """What cloud-init itself says about the boot of the rendered seed (check 0)."""
-
-        def run(*argv: str) -> tuple[int, str]:
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-            return proc.returncode, (proc.stdout + proc.stderr).strip()
-
-        status_rc, status = run("cloud-init", "status", "--long")
-        schema_rc, schema = run("cloud-init", "schema", "--system")
+        status = run_logged(["cloud-init", "status", "--long"], timeout=120)
+        schema = run_logged(["cloud-init", "schema", "--system"], timeout=120)
+        (self.out / "cloud-init-status.txt").write_text(status.stdout + status.stderr)
+        schema_text = (schema.stdout + schema.stderr).strip()
         log = Path("/var/log/cloud-init.log")
         lines = log.read_text(errors="replace").splitlines() if log.exists() else []
         self.facts["cloud_init"] = {
             "status": next(
                 (
                     ln.split(":", 1)[1].strip()
-                    for ln in status.splitlines()
+                    for ln in status.stdout.splitlines()
                     if ln.startswith("status:")
                 ),
                 "unknown",
             ),
-            "status_rc": status_rc,
-            "schema_rc": schema_rc,
-            "schema": schema.splitlines()[-1] if schema else "",
+            "status_rc": status.returncode,
+            "schema_rc": schema.returncode,
+            "schema": schema_text.splitlines()[-1] if schema_text else "",
             "log_warnings": [ln for ln in lines if LOG_TROUBLE.search(ln)],
         }
         print(f"# cloud-init: {self.facts['cloud_init']}")
@@ -419,6 +424,8 @@ class Lab:
             data = info.get("linkinfo", {}).get("info_data", {})
             kind = info.get("linkinfo", {}).get("info_kind", "missing")
             fam = "v6" if kind == "ip6tnl" else "v4"
+            if fam == "v6" and not self.has_v6_vip:
+                continue
             download = self.facts.get(fam, {})
             rx = download.get("tunnel_rx_packets", {})
             tunnels.append(
@@ -432,15 +439,13 @@ class Lab:
                     "fallback_rx_packets": rx.get(FALLBACK.get(kind, "tunl0"), 0),
                 }
             )
-            if fam == "v6" and not self.has_v6_vip:
-                tunnels.pop()
         self.facts["tunnels"] = tunnels
 
     # ---- the whole run -------------------------------------------------------------------
     def run(self) -> list[verdicts.Result]:
         self.facts["has_v6_vip"] = self.has_v6_vip
+        self.cloud_init_facts()  # lab-run starts the scenario after cloud-final: cloud-init is done
         self.wait_for_cloud_init_server()
-        self.cloud_init_facts()
         self.record_server("srv1", "")
         lab_topo.build_router_client_lb(self.topo)
         lab_topo.no_offload("", self.iface)

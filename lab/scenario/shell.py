@@ -20,6 +20,30 @@ def _argv(cmd: str | list[str], ns: str) -> list[str]:
     return ["ip", "netns", "exec", ns, *argv] if ns else argv
 
 
+def run_logged(
+    cmd: str | list[str],
+    ns: str = "",
+    quiet: bool = False,
+    timeout: float = 60,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Runs cmd (in netns ns, "" = root), logs it and its output; any exit status is returned."""
+    argv = _argv(cmd, ns)
+    started = time.monotonic()
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, timeout=timeout, check=False, input=stdin
+    )
+    took = time.monotonic() - started
+    at = time.monotonic() - STARTED  # elapsed scenario time, so run.log shows where time goes
+    command = shlex.join(argv[4:] if ns else argv)
+    print(f"{at:6.1f} [{ns or 'root'}] $ {command}  ({took:.1f}s rc={proc.returncode})")
+    if not quiet and proc.stdout.strip():
+        print("    " + proc.stdout.strip().replace("\n", "\n    "))
+    if proc.stderr.strip():
+        print("    stderr: " + proc.stderr.strip().replace("\n", "\n    "))
+    return proc
+
+
 def sh(
     cmd: str | list[str],
     ns: str = "",
@@ -28,23 +52,12 @@ def sh(
     timeout: float = 60,
     stdin: str | None = None,
 ) -> str:
-    """Runs cmd (in netns ns, "" = root), logs it, returns stdout; raises on failure if check."""
-    argv = _argv(cmd, ns)
-    started = time.monotonic()
-    proc = subprocess.run(
-        argv, capture_output=True, text=True, timeout=timeout, check=False, input=stdin
-    )
-    took = time.monotonic() - started
-    where = f"[{ns or 'root'}]"
-    at = time.monotonic() - STARTED  # elapsed scenario time, so run.log shows where time goes
-    command = shlex.join(argv[4:] if ns else argv)
-    print(f"{at:6.1f} {where} $ {command}  ({took:.1f}s rc={proc.returncode})")
-    if not quiet and proc.stdout.strip():
-        print("    " + proc.stdout.strip().replace("\n", "\n    "))
-    if proc.stderr.strip():
-        print("    stderr: " + proc.stderr.strip().replace("\n", "\n    "))
+    """run_logged(), returning stdout; raises CommandFailed on a non-zero exit if check."""
+    proc = run_logged(cmd, ns=ns, quiet=quiet, timeout=timeout, stdin=stdin)
     if check and proc.returncode != 0:
-        raise CommandFailed(f"{where} {shlex.join(argv)} exited {proc.returncode}: {proc.stderr}")
+        raise CommandFailed(
+            f"[{ns or 'root'}] {shlex.join(proc.args)} exited {proc.returncode}: {proc.stderr}"
+        )
     return proc.stdout
 
 

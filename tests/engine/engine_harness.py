@@ -202,6 +202,7 @@ class PulumiProject:
         project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
         project["runtime"]["options"]["virtualenv"] = str(VENV)  # absolute: the copy is elsewhere
         (root / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+        self.stack_file = root / project.get("stackConfigDir", ".") / f"Pulumi.{self.stack}.yaml"
         shutil.copy(REPO_ROOT / "__main__.py", root / "__main__.py")
         self.state_dir = root / "state"
         self.state_dir.mkdir(exist_ok=True)
@@ -220,13 +221,6 @@ class PulumiProject:
         }
         self.run("stack", "init", self.stack)
         self.write_config(config)
-
-    @property
-    def stack_file(self) -> Path:
-        stack_dir = yaml.safe_load((self.root / "Pulumi.yaml").read_text()).get(
-            "stackConfigDir", "."
-        )
-        return self.root / stack_dir / f"Pulumi.{self.stack}.yaml"
 
     def write_config(self, config: Mapping[str, Any]) -> None:
         """Replace the stack's plain config, keeping secure values and the encryption salt."""

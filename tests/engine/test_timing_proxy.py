@@ -42,6 +42,11 @@ class _Instant(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_DELETE(self) -> None:  # as the simulator answers a delete: no body at all
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     do_GET = do_POST = _reply
 
 
@@ -67,3 +72,15 @@ def test_kept_alive_requests_through_the_proxy_take_no_extra_round_trip(upstream
             assert reply.status_code == 200
         assert len(proxy.spans) == 6
     assert statistics.median(took[1:]) < 0.02, [round(t * 1000) for t in took]
+
+
+def test_no_reply_leaves_before_its_span_is_recorded(upstream):
+    """A client may read ``spans`` as soon as it holds a reply; for a bodiless 204 the head alone
+    completes it, so the span must be in before the head goes out."""
+    with TimingProxy(upstream) as proxy:
+        # spans cannot be recorded while the test holds the lock, so no reply may leave either
+        with proxy._lock, pytest.raises(requests.exceptions.ReadTimeout):
+            requests.delete(f"{proxy.url}/api/pool/x", timeout=0.5)
+        reply = requests.delete(f"{proxy.url}/api/pool/y", timeout=5)
+        assert reply.status_code == 204
+        assert len(proxy.spans) == 2

@@ -1,5 +1,6 @@
 """Host side of the lab without booting: QEMU command line, share layout, failure messages."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,29 @@ def test_boot_command_isolates_the_guest_and_never_writes_the_cached_image(tmp_p
 )
 def test_accel_args(accel, expected):
     assert qemu.accel_args(accel) == expected
+
+
+@pytest.mark.parametrize(
+    ("console", "timed_out", "works"),
+    [
+        (b"Linux version 6.1\nVFS: Unable to mount root fs\nKernel panic", False, True),
+        (b"Linux version 6.1\nKernel panic - not syncing", True, True),  # killed after the panic
+        (b"Linux version 6.1\n", True, False),  # hung after the banner
+        (b"", False, False),
+    ],
+)
+def test_the_kvm_probe_needs_the_kernel_banner_and_its_panic(
+    monkeypatch, console, timed_out, works
+):
+    def fake_run(argv, **kwargs):
+        assert argv[argv.index("-nic") + 1] == "none"
+        if timed_out:
+            raise subprocess.TimeoutExpired(argv, kwargs["timeout"], output=console)
+        return subprocess.CompletedProcess(argv, 1, console, b"")
+
+    monkeypatch.setattr(qemu.os, "access", lambda path, mode: True)
+    monkeypatch.setattr(qemu.subprocess, "run", fake_run)
+    assert qemu.kvm_works(Path("/c/vmlinuz")) is works
 
 
 def test_an_explicit_accel_skips_the_kvm_probe(monkeypatch):

@@ -1,11 +1,13 @@
-"""Pure helpers of the in-guest scenario: LB rules, sysctl extraction, drop-reason counters."""
+"""Helpers of the in-guest scenario: LB rules, sysctl extraction, drop-reason counters, the
+command log."""
 
 import json
+import re
 
 import pytest
 
 from lab import seed
-from lab.scenario import run, topo
+from lab.scenario import run, shell, topo
 from lab.topology import TOPOLOGY
 
 TOPO = json.loads(json.dumps(TOPOLOGY.to_json_dict()))
@@ -53,3 +55,17 @@ def test_sysctl_files_come_from_the_rendered_user_data():
 )
 def test_only_counters_that_explain_a_drop_are_kept(counter, kept):
     assert (counter in run.explaining({counter: 1})) is kept
+
+
+def test_every_command_is_logged_with_elapsed_time_duration_exit_code_and_output(capsys):
+    proc = shell.run_logged(["sh", "-c", "echo out; echo err >&2; exit 3"])
+    assert (proc.returncode, proc.stdout) == (3, "out\n")
+    log = capsys.readouterr().out
+    assert re.fullmatch(
+        r" *\d+\.\d \[root\] \$ sh -c 'echo out; echo err >&2; exit 3'  \(\d+\.\ds rc=3\)\n"
+        r"    out\n    stderr: err\n",
+        log,
+    ), log
+    with pytest.raises(shell.CommandFailed, match=r"\[root\] false exited 1"):
+        shell.sh("false")
+    assert shell.sh("false", check=False) == ""
