@@ -19,28 +19,33 @@ METHODS = ("GET", *WRITE_METHODS)
 
 
 @dataclass
-class Fail5xx:
-    """The next ``count`` matching requests get ``status`` instead of being served."""
+class _Burst:
+    """A fault for the next ``count`` requests with one of ``methods`` under ``path_prefix``."""
 
     count: int
-    status: int = 503
     methods: tuple[str, ...] = METHODS
     path_prefix: str = "/api/"
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.count > 0 and method in self.methods and path.startswith(self.path_prefix)
+    def take(self, method: str, path: str) -> bool:
+        """Use up one when this request matches (the caller holds the Faults lock)."""
+        if self.count > 0 and method in self.methods and path.startswith(self.path_prefix):
+            self.count -= 1
+            return True
+        return False
 
 
 @dataclass
-class DropAfterCommit:
+class Fail5xx(_Burst):
+    """The next ``count`` matching requests get ``status`` instead of being served."""
+
+    status: int = 503
+
+
+@dataclass
+class DropAfterCommit(_Burst):
     """The next ``count`` matching writes are committed, then the socket closes with no reply."""
 
-    count: int
     methods: tuple[str, ...] = WRITE_METHODS
-    path_prefix: str = "/api/"
-
-    def matches(self, method: str, path: str) -> bool:
-        return self.count > 0 and method in self.methods and path.startswith(self.path_prefix)
 
 
 @dataclass
@@ -112,18 +117,12 @@ class Faults:
     def take_5xx(self, method: str, path: str) -> int | None:
         with self._lock:
             fault = self.fail_5xx
-            if fault is None or not fault.matches(method, path):
-                return None
-            fault.count -= 1
-            return fault.status
+            return fault.status if fault is not None and fault.take(method, path) else None
 
     def take_drop(self, method: str, path: str) -> bool:
         with self._lock:
             fault = self.drop_after_commit
-            if fault is None or not fault.matches(method, path):
-                return False
-            fault.count -= 1
-            return True
+            return fault is not None and fault.take(method, path)
 
 
 def _count(key: str, value: Any, *, minimum: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from avisim.testing import running_simulator
 from simhelpers import create, dsr_pool, dsr_vs, error, vsvip
 
 V6 = {"ip6_address": {"addr": "2001:db8:100::10", "type": "V6"}}
@@ -65,9 +66,7 @@ def test_strict_dsr_off_via_control_api_lets_everything_through(avisim, api, dsr
     assert api.post("virtualservice", data=dsr_vs(**extra)).status_code == 201
 
 
-def test_no_strict_dsr_option(api):
-    from avisim.testing import running_simulator
-
+def test_no_strict_dsr_option():
     with running_simulator(strict_dsr=False) as sim:
         assert sim.controller.rules.strict_dsr is False
 

@@ -31,7 +31,7 @@ def test_every_ref_form_resolves_to_the_canonical_ref(avisim, api, hm, form):
     assert stored["health_monitor_refs"] == [f"/api/healthmonitor/{hm['uuid']}"]
 
 
-def test_name_alias_fields(avisim, api, hm):
+def test_name_alias_fields(api):
     pool = create(api, "pool", {"name": "p"})
     vs = create(api, "virtualservice", {"name": "vs", "pool_name": "p", "services": [{"port": 80}]})
     assert vs["pool_ref"].endswith(f"/api/pool/{pool['uuid']}#p")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 from avisim.server import Simulator
+from avisim.testing import running_simulator
 from simhelpers import avisdk_session
 
 
@@ -41,9 +42,7 @@ def test_bad_credentials_are_401_and_avisdk_raises(avisim, creds):
     assert "logins" not in avisim.counters()
 
 
-def test_custom_credentials(avisim):
-    from avisim.testing import running_simulator
-
+def test_custom_credentials():
     with running_simulator(username="ops", password="s3cret!") as sim:
         assert _login(sim, data={"username": "ops", "password": "s3cret!"}).status_code == 200
         assert _login(sim, data={"username": "admin", "password": "admin"}).status_code == 401
