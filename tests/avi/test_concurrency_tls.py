@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -58,6 +59,16 @@ def test_tls_with_ca_bundle_works(tls_sim):
     props = _props(tls_sim, ca_bundle=str(tls_sim.ca_cert_path))
     outs = AviObjectProvider("healthmonitor").create(props).outs
     AviObjectProvider("healthmonitor").delete(outs["uuid"], {**props, **outs})
+
+
+def test_ca_bundle_under_home_works(tls_sim, tmp_path, monkeypatch):
+    """check expands `~` when it tests the file, so the client must expand it too."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copy(tls_sim.ca_cert_path, tmp_path / "ca.pem")
+    props = _props(tls_sim, ca_bundle="~/ca.pem")
+    props["body"]["name"] = "home-ca"
+    assert AviObjectProvider("healthmonitor").check({}, props).failures == []
+    assert AviObjectProvider("healthmonitor").create(props).outs["name"] == "home-ca"
 
 
 def test_tls_off_is_explicit_and_warns(tls_sim, caplog):

@@ -1,7 +1,8 @@
 """Connection validation: each bad field yields one failure naming the field and the fix."""
 
 import pytest
-from avi_dsr.avi.connection import AviConnectionArgs, base_url, connection_problems
+from avi_dsr.avi.connection import AviConnectionArgs, connection_problems
+from avi_dsr.controller_address import base_url
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 GOOD = AviConnectionArgs(controller="ctrl.example", username="admin", password="x").wire()
@@ -12,6 +13,7 @@ URL_CASES = [
     ("https://ctrl.example/", "https://ctrl.example"),
     ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),
     ("[2001:db8::5]:8443", "https://[2001:db8::5]:8443"),
+    ("2001:db8::5", "https://[2001:db8::5]"),  # check accepts it, so the client must too
 ]
 
 
@@ -25,6 +27,7 @@ PROBLEM_CASES = [
     ({"controller": "https://ctrl/api"}, "x", "connection.controller", "no path"),
     ({"controller": "ctrl:99999"}, "x", "connection.controller", "host:port"),
     ({"controller": ""}, "x", "connection.controller", "host name or URL"),
+    ({"controller": "https://[cafe]"}, "x", "connection.controller", "host:port"),
     ({"username": ""}, "x", "connection.username", "must be set"),
     ({"tenant": "my tenant"}, "x", "connection.tenant", "tenant name"),
     ({"api_version": "22.1"}, "x", "connection.api_version", "'22.1.4'"),

@@ -44,15 +44,21 @@ def _plain(struct):
     return rpc.deserialize_properties(struct)
 
 
-def test_crud_over_grpc(host, avisim):
-    provider = serialize_provider(AviObjectProvider("healthmonitor"))
-    conn = AviConnectionArgs(controller=avisim.url, username="admin", password="admin").wire()
-    news = {
-        "__provider": provider,
-        "connection": conn,
-        "password": "admin",
-        "body": {"name": "grpc-hm", "type": "HEALTH_MONITOR_TCP", "send_interval": 10.0},
+def _hm_props(sim, body, password="admin"):
+    """Health monitor inputs as the engine sends them, with the pickled provider."""
+    conn = AviConnectionArgs(controller=sim.url, username="admin", password=password)
+    return {
+        "__provider": serialize_provider(AviObjectProvider("healthmonitor")),
+        "connection": conn.wire(),
+        "password": password,
+        "body": body,
     }
+
+
+def test_crud_over_grpc(host, avisim):
+    news = _hm_props(
+        avisim, {"name": "grpc-hm", "type": "HEALTH_MONITOR_TCP", "send_interval": 10.0}
+    )
     urn = "urn:pulumi:test::avi-dsr::pulumi-python:dynamic/avi:HealthMonitor::grpc-hm"
 
     checked = host.Check(provider_pb2.CheckRequest(urn=urn, olds=_struct({}), news=_struct(news)))
@@ -92,14 +98,7 @@ def test_crud_over_grpc(host, avisim):
 
 
 def test_errors_reach_the_user_as_one_line(host, avisim):
-    provider = serialize_provider(AviObjectProvider("healthmonitor"))
-    conn = AviConnectionArgs(controller=avisim.url, username="admin", password="x").wire()
-    props = {
-        "__provider": provider,
-        "connection": conn,
-        "password": "wrong",
-        "body": {"name": "bad-login", "type": "HEALTH_MONITOR_TCP"},
-    }
+    props = _hm_props(avisim, {"name": "bad-login", "type": "HEALTH_MONITOR_TCP"}, "wrong")
     with pytest.raises(grpc.RpcError) as err:
         host.Create(provider_pb2.CreateRequest(urn="urn:x", properties=_struct(props)))
     details = err.value.details()

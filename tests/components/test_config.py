@@ -54,6 +54,14 @@ CASES = [
         ["avi-dsr:controller: is required, e.g. {address: avi.example.com, username: admin}"],
     ),
     (
+        "controller address with a path",
+        {"controller.address": "https://avi.lab.example/api"},
+        [
+            "avi-dsr:controller.address: controller 'https://avi.lab.example/api' is not a valid "
+            "address: use 'host', 'host:port' or 'https://host[:port]' with no path"
+        ],
+    ),
+    (
         "bad server ip",
         {"servers.0.ipv4": "198.51.100.300/24"},
         ["avi-dsr:servers[0].ipv4: must be an IPv4 address with prefix, got '198.51.100.300/24'"],
@@ -175,9 +183,7 @@ CASES = [
     ),
     (
         "duplicate services",
-        {"services.1": None}
-        if False
-        else {
+        {
             "services": [
                 dict(LAB_VALUES["services"][0]),
                 dict(LAB_VALUES["services"][0], vip="203.0.113.11", vip6=None),
@@ -251,6 +257,36 @@ CASES = [
         ["avi-dsr:servers[1].ssh: only applies to kind: existing; remove it"],
     ),
     (
+        "apiVersion as a YAML number: one problem, no version-gated guesses",
+        {"controller.apiVersion": 30.2},
+        ['avi-dsr:controller.apiVersion: must be a quoted string such as "22.1.4"'],
+    ),
+    (
+        "malformed apiVersion: no version-gated guesses",
+        {"controller.apiVersion": "30.2"},
+        ["avi-dsr:controller.apiVersion: must look like \"22.1.4\", got '30.2'"],
+    ),
+    (
+        "services not a list",
+        {"services": {"name": "web"}},
+        ["avi-dsr:services: must be a list, got {'name': 'web'}"],
+    ),
+    (
+        "vcenter not a mapping",
+        {"vcenter": "vc.lab.example"},
+        ["avi-dsr:vcenter: must be a mapping (key: value), got 'vc.lab.example'"],
+    ),
+    (
+        "member problems name the member's own index",
+        {"servers.0.ipv6": None, "servers.0.gateway6": None, "services.0.servers": ["x", "web01"]},
+        [
+            "avi-dsr:services[0].servers[0]: unknown server 'x'; define it in avi-dsr:servers "
+            "(known: web01, web02)",
+            "avi-dsr:services[0].servers[1]: server 'web01' has no ipv6, but the service has an "
+            "IPv6 VIP; give the server ipv6",
+        ],
+    ),
+    (
         "gateway outside the subnet",
         {"servers.0.gateway4": "192.0.2.1"},
         [
@@ -311,6 +347,30 @@ def test_unknown_top_level_key_is_flagged():
     values = copy.deepcopy(LAB_VALUES)
     values["service"] = []
     assert problems_of(values) == ["avi-dsr:service: unknown key; did you mean 'services'?"]
+
+
+@pytest.mark.parametrize(
+    ("address", "url"),
+    [
+        ("avi.lab.example", "https://avi.lab.example"),
+        ("http://127.0.0.1:19443/", "http://127.0.0.1:19443"),
+        ("2001:db8::5", "https://[2001:db8::5]"),
+    ],
+)
+def test_controller_url_is_the_one_the_providers_use(address, url):
+    """The vs_url output must point where the providers talk, bare IPv6 included."""
+    stack = parse_stack(_with({"controller.address": address}))
+    assert stack.controller.base_url == url
+
+
+def test_link_local_ipv6_gateway_is_accepted():
+    """The renderer routes via a link-local IPv6 router on-link; the config must let it through."""
+    stack = parse_stack(_with({"servers.0.gateway6": "fe80::1"}))
+    assert str(stack.server_spec("web01").gateway6) == "fe80::1"
+    assert problems_of(_with({"servers.0.gateway4": "169.254.0.1"})) == [
+        "avi-dsr:servers[0].gateway4: 169.254.0.1 is outside 198.51.100.0/24; the gateway "
+        "must be on the server's subnet"
+    ]
 
 
 def test_renderer_rules_surface_under_config_keys():

@@ -6,7 +6,6 @@ separate secret property.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -15,14 +14,9 @@ from typing import Any
 
 import pulumi
 
+from ..controller_address import DEFAULT_API_VERSION, DEFAULT_TENANT, address_problem
 from .values import is_unknown
 
-_HOST_RE = re.compile(
-    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
-)
-_CONTROLLER_RE = re.compile(
-    r"^(?:(?P<scheme>https?)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:\[\]]+)(?::(?P<port>\d{1,5}))?/?$"
-)
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 _TENANT_RE = re.compile(r"^[^\s/?#&]+$")
 
@@ -34,8 +28,8 @@ class AviConnectionArgs:
     controller: str
     username: str
     password: pulumi.Input[str]
-    tenant: str = "admin"
-    api_version: str = "22.1.4"
+    tenant: str = DEFAULT_TENANT
+    api_version: str = DEFAULT_API_VERSION
     verify_tls: bool = True
     ca_bundle: str | None = None
 
@@ -51,46 +45,18 @@ class AviConnectionArgs:
         }
 
 
-def base_url(controller: str) -> str:
-    """`ctrl.example:8443` -> `https://ctrl.example:8443`; an explicit http(s):// is kept."""
-    match = _CONTROLLER_RE.match(controller.strip())
-    if not match:
-        raise ValueError(controller)
-    scheme = match["scheme"] or "https"
-    host = match["host"]
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    port = f":{match['port']}" if match["port"] else ""
-    return f"{scheme}://{host}{port}"
-
-
-def _controller_problem(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return "controller must be a host name or URL such as 'avi.lab.example' or 'https://10.0.0.5:8443'"
-    text = value.strip()
-    try:
-        ipaddress.IPv6Address(text)
-        return None
-    except ValueError:
-        pass
-    match = _CONTROLLER_RE.match(text)
-    host = match["host"].strip("[]") if match else ""
-    valid_host = bool(match) and (_HOST_RE.match(host) or _is_ip(host))
-    port_ok = not match or not match["port"] or 1 <= int(match["port"]) <= 65535
-    if not valid_host or not port_ok:
-        return (
-            f"controller {value!r} is not a valid address: use 'host', 'host:port' or "
-            "'https://host[:port]' with no path"
-        )
-    return None
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+def with_defaults(conn: Any) -> dict[str, Any]:
+    """A wire connection with its defaults applied, so omitted and default compare equal."""
+    if not isinstance(conn, Mapping):
+        conn = {}
+    return {
+        "controller": conn.get("controller"),
+        "username": conn.get("username"),
+        "tenant": conn.get("tenant") or DEFAULT_TENANT,
+        "api_version": conn.get("api_version") or DEFAULT_API_VERSION,
+        "verify_tls": conn.get("verify_tls", True),
+        "ca_bundle": conn.get("ca_bundle"),
+    }
 
 
 def connection_problems(conn: Any, password: Any) -> list[tuple[str, str]]:
@@ -103,17 +69,17 @@ def connection_problems(conn: Any, password: Any) -> list[tuple[str, str]]:
         if problem and not is_unknown(conn.get(field)):
             problems.append((f"connection.{field}", problem))
 
-    check("controller", _controller_problem(conn.get("controller")))
+    check("controller", address_problem(conn.get("controller")))
     username = conn.get("username")
     check("username", None if isinstance(username, str) and username else "username must be set")
-    tenant = conn.get("tenant", "admin")
+    tenant = conn.get("tenant", DEFAULT_TENANT)
     check(
         "tenant",
         None
         if isinstance(tenant, str) and _TENANT_RE.match(tenant)
         else f"tenant {tenant!r} must be a tenant name such as 'admin' (no spaces or / ? # &)",
     )
-    version = conn.get("api_version", "22.1.4")
+    version = conn.get("api_version", DEFAULT_API_VERSION)
     check(
         "api_version",
         None

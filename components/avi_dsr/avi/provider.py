@@ -22,9 +22,10 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ..controller_address import base_url
 from . import host_errors, policy, schema
 from .compare import differences, merge, without_fields
-from .connection import base_url, connection_problems
+from .connection import connection_problems, with_defaults
 from .errors import AviProviderError, describe
 from .refs import canonicalize_refs, harvest_names, is_ref_field, parse_ref
 from .session import LOG, AviClient, ConnectionDropped, error_text
@@ -125,12 +126,8 @@ class AviObjectProvider(ResourceProvider):
     def _connection_replaces(self, old: Mapping[str, Any], new: Any) -> list[str]:
         if not isinstance(new, Mapping):
             return ["connection.controller"]
-        found = []
-        if _controller_id(new.get("controller")) != _controller_id(old.get("controller")):
-            found.append("connection.controller")
-        if (new.get("tenant") or "admin") != (old.get("tenant") or "admin"):
-            found.append("connection.tenant")
-        return found
+        was, now = _comparable(old), _comparable(new)
+        return [f"connection.{f}" for f in ("controller", "tenant") if was[f] != now[f]]
 
     # ---------------------------------------------------------------------------- create
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -209,7 +206,7 @@ class AviObjectProvider(ResourceProvider):
         if existing is None:
             raise AviProviderError(
                 f"{what}: adopt={key!r} found no {self.object_type} with that name or uuid in "
-                f"tenant {client_tenant(client)!r}; fix adopt, or remove it to create the object"
+                f"tenant {client.tenant!r}; fix adopt, or remove it to create the object"
             )
         return self._put(client, existing["uuid"], merge(existing, body, self.spec), what)
 
@@ -320,7 +317,7 @@ class AviObjectProvider(ResourceProvider):
             "name": obj.get("name"),
             "observed": observed,
             "body": dict(body),
-            "connection": _plain(props.get("connection")),
+            "connection": with_defaults(props.get("connection")),
             "password": props.get("password"),
             "adopt": props.get("adopt"),
             "ref_names": {u: n for u, n in sorted(names.items()) if u in in_use},
@@ -334,27 +331,9 @@ def removed_fields(
     return {k for k in old_body if k not in new_body and k not in spec.skipped}
 
 
-def client_tenant(client: AviClient) -> str:
-    return str(client._conn.get("tenant") or "admin")
-
-
-def _plain(conn: Any) -> dict[str, Any]:
-    """The connection with defaults applied (so omitted and default compare equal)."""
-    if not isinstance(conn, Mapping):
-        return {}
-    return {
-        "controller": conn.get("controller"),
-        "username": conn.get("username"),
-        "tenant": conn.get("tenant") or "admin",
-        "api_version": conn.get("api_version") or "22.1.4",
-        "verify_tls": conn.get("verify_tls", True),
-        "ca_bundle": conn.get("ca_bundle"),
-    }
-
-
 def _comparable(conn: Any) -> dict[str, Any]:
     """The connection as it matters for an update: `ctrl` and `https://ctrl/` are the same."""
-    plain = _plain(conn)
+    plain = with_defaults(conn)
     return {**plain, "controller": _controller_id(plain.get("controller"))}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -23,8 +24,9 @@ import requests
 from avi.sdk import avi_api
 from avi.sdk.avi_api import APIError, ApiSession
 
+from ..controller_address import base_url
 from . import policy
-from .connection import base_url
+from .connection import with_defaults
 from .errors import AviProviderError
 
 LOG = logging.getLogger("avi_dsr.avi")
@@ -116,17 +118,21 @@ def tls_verify(conn: Mapping[str, Any]) -> bool | str:
             "can read the controller password. Set ca_bundle instead.",
         )
         return False
-    return conn.get("ca_bundle") or True
+    bundle = conn.get("ca_bundle")
+    return os.path.expanduser(bundle) if bundle else True  # check accepts `~/ca.pem`
 
 
 def session_for(conn: Mapping[str, Any], password: str) -> _SharedLoginSession:
-    """The process-wide session for this connection (created lazily, logged in on first call)."""
+    """The process-wide session for this connection (created lazily, logged in on first call).
+
+    `conn` has its defaults applied (`connection.with_defaults`), as AviClient passes it.
+    """
     verify = tls_verify(conn)
     key = SessionKey(
         url=base_url(conn["controller"]),
         username=conn["username"],
-        tenant=conn.get("tenant") or "admin",
-        api_version=conn.get("api_version") or "22.1.4",
+        tenant=conn["tenant"],
+        api_version=conn["api_version"],
         verify=verify,
         password_sha256=hashlib.sha256(password.encode()).hexdigest(),
     )
@@ -161,9 +167,13 @@ class AviClient:
     """Calls on one controller with bounded retries and one-line errors."""
 
     def __init__(self, conn: Mapping[str, Any], password: str, what: str) -> None:
-        self._conn = conn
-        self._session = session_for(conn, password)
+        self._conn = with_defaults(conn)
+        self._session = session_for(self._conn, password)
         self._what = what  # "pool 'web-pool'" - prefix of every error
+
+    @property
+    def tenant(self) -> str:
+        return str(self._conn["tenant"])
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> requests.Response:
         return self._retrying("GET", lambda: self._session.get(path, params=dict(params or {})))

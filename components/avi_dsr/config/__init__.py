@@ -15,7 +15,6 @@ from avi_dsr.config.specs import (
     NAMESPACE,
     PLAIN_KEYS,
     SECRET_KEYS,
-    UBUNTU_RELEASES,
     ConfigError,
     ControllerConfig,
     HealthMonitorConfig,
@@ -29,6 +28,7 @@ from avi_dsr.config.specs import (
     VcenterConfig,
     VsphereOverrides,
 )
+from avi_dsr.server.spec import UBUNTU_RELEASES
 
 __all__ = [
     "HTTP_CODES",

@@ -85,6 +85,18 @@ def read_list(value: Any, key: str, problems: Problems) -> list[Any] | None:
     return list(value)
 
 
+def read_items(value: Any, key: str, problems: Problems, *, missing: str) -> list[Any]:
+    """A list that needs at least one item: one problem when unset or empty, one when not a
+    list (never both, so one mistake is reported once)."""
+    items = read_list(value, key, problems)
+    if items is None and value is not None:
+        return []  # not a list: read_list reported it
+    if not items:
+        problems.add(key, missing)
+        return []
+    return items
+
+
 def read_str(
     obj: Mapping[str, Any],
     name: str,

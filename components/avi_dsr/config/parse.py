@@ -9,6 +9,7 @@ from avi_dsr.config.fields import Problems, check_keys, read_mapping
 from avi_dsr.config.servers import read_controller, read_servers, read_vcenter
 from avi_dsr.config.services import read_services
 from avi_dsr.config.specs import KNOWN_KEYS, NAMESPACE, ConfigError, StackSpec
+from avi_dsr.server import ServerSpecError
 
 
 def parse_stack(
@@ -60,8 +61,6 @@ _SPEC_FIELD_TO_KEY = {"ubuntu_release": "ubuntu", "underlay_mtu": "mtu"}
 
 def _renderer_problems(stack: StackSpec, raw_servers: list[Any], problems: Problems) -> None:
     """Let the renderer's own ServerSpec rules speak too, under the config key names."""
-    from avi_dsr.server import ServerSpecError
-
     index = {s.get("name"): i for i, s in enumerate(raw_servers) if isinstance(s, Mapping)}
     for server in stack.servers:
         try:

@@ -17,6 +17,7 @@ from avi_dsr.config.fields import (
     read_bool,
     read_int,
     read_interface,
+    read_items,
     read_list,
     read_mapping,
     read_optional,
@@ -26,13 +27,14 @@ from avi_dsr.config.fields import (
 from avi_dsr.config.specs import (
     MIN_DSR_VERSION,
     NAMESPACE,
-    UBUNTU_RELEASES,
     ControllerConfig,
     ServerConfig,
     SshConfig,
     VcenterConfig,
     VsphereOverrides,
 )
+from avi_dsr.controller_address import DEFAULT_API_VERSION, DEFAULT_TENANT, address_problem
+from avi_dsr.server.spec import MAX_UNDERLAY_MTU, MIN_UNDERLAY_MTU, UBUNTU_RELEASES
 
 _SERVER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _IFACE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
@@ -50,11 +52,15 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
     allowed = ("address", "username", "tenant", "apiVersion", "verifyTls", "caBundle")
     check_keys(obj, key, allowed, problems)
     address = read_str(obj, "address", key, problems, required=True)
-    api = read_str(obj, "apiVersion", key, problems, default="22.1.4")
-    if isinstance(obj.get("apiVersion"), float):
+    if address and (problem := address_problem(address)):
+        problems.add(f"{key}.address", problem)
+        address = None
+    if isinstance(obj.get("apiVersion"), float):  # YAML read an unquoted 30.2 as a number
         problems.add(f"{key}.apiVersion", 'must be a quoted string such as "22.1.4"')
         api = None
-    elif api and not _VERSION.match(api):
+    else:
+        api = read_str(obj, "apiVersion", key, problems, default=DEFAULT_API_VERSION)
+    if api and not _VERSION.match(api):
         problems.add(f"{key}.apiVersion", f'must look like "22.1.4", got {describe(api)}')
         api = None
     elif api and version_tuple(api) < version_tuple(MIN_DSR_VERSION):
@@ -64,20 +70,28 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
         ca_bundle = os.path.expanduser(ca_bundle)
         if deploy and not os.path.isfile(ca_bundle):
             problems.add(f"{key}.caBundle", f"file {ca_bundle} does not exist; fix the path")
-    result = ControllerConfig(
-        address=address or "",
-        username=read_str(obj, "username", key, problems, default="admin") or "admin",
-        tenant=read_str(obj, "tenant", key, problems, default="admin") or "admin",
-        api_version=api or "22.1.4",
-        verify_tls=read_bool(obj, "verifyTls", key, problems, default=True),
+    username = read_str(obj, "username", key, problems, default="admin")
+    tenant = read_str(obj, "tenant", key, problems, default=DEFAULT_TENANT)
+    verify_tls = read_bool(obj, "verifyTls", key, problems, default=True)
+    if not address or not api:
+        # No controller rather than one with a made-up apiVersion: the checks gated on the
+        # version (vip6, GRE) would otherwise report problems the user does not have.
+        return None
+    return ControllerConfig(
+        address=address,
+        username=username or "admin",
+        tenant=tenant or DEFAULT_TENANT,
+        api_version=api,
+        verify_tls=verify_tls,
         ca_bundle=ca_bundle,
     )
-    return result if address else None
 
 
 def read_vcenter(value: Any, problems: Problems) -> VcenterConfig | None:
     key = f"{NAMESPACE}:vcenter"
     obj = read_mapping(value, key, problems)
+    if obj is None and value is not None:
+        return None  # not a mapping: read_mapping reported it
     if not obj:
         problems.add(
             key,
@@ -145,10 +159,9 @@ def read_servers(
 ) -> tuple[list[ServerConfig], set[str]]:
     """Valid servers, plus the names of invalid ones (so services don't call them unknown)."""
     key = f"{NAMESPACE}:servers"
-    items = read_list(value, key, problems)
-    if not items:
-        problems.add(key, "needs at least one server (name, kind, ipv4, ...)")
-        return [], set()
+    items = read_items(
+        value, key, problems, missing="needs at least one server (name, kind, ipv4, ...)"
+    )
     servers: list[ServerConfig] = []
     broken: set[str] = set()
     seen: dict[str, str] = {}
@@ -202,17 +215,19 @@ def _server(
     gateway6 = read_optional(obj, "gateway6", key, problems, read_address, family=6)
     if ipv4 is None and ipv6 is None and "ipv4" not in obj and "ipv6" not in obj:
         problems.add(f"{key}.ipv4", "is required (the server's own address, e.g. 198.51.100.11/24)")
-    for gw, iface, gkey in ((gateway4, ipv4, "gateway4"), (gateway6, ipv6, "gateway6")):
+    for gw, iface, family in ((gateway4, ipv4, 4), (gateway6, ipv6, 6)):
+        gkey = f"{key}.gateway{family}"
         if gw is not None and iface is not None:
-            if gw not in iface.network:
+            # an IPv6 router is normally reached by its link-local address (on-link route)
+            if gw not in iface.network and not (family == 6 and gw.is_link_local):
                 problems.add(
-                    f"{key}.{gkey}",
+                    gkey,
                     f"{gw} is outside {iface.network}; the gateway must be on the server's subnet",
                 )
             elif gw == iface.ip:
-                problems.add(f"{key}.{gkey}", f"{gw} is the server's own address")
-        elif gw is not None and iface is None and gkey.replace("gateway", "ipv") not in obj:
-            problems.add(f"{key}.{gkey}", f"needs {'ipv4' if gkey == 'gateway4' else 'ipv6'}")
+                problems.add(gkey, f"{gw} is the server's own address")
+        elif gw is not None and iface is None and f"ipv{family}" not in obj:
+            problems.add(gkey, f"needs ipv{family}")
     dns: list[IPAddress] = []
     for i, entry in enumerate(read_list(obj.get("dns"), f"{key}.dns", problems) or []):
         try:
@@ -224,7 +239,9 @@ def _server(
         if not isinstance(entry, str) or not entry:
             problems.add(f"{key}.search[{i}]", f"must be a domain name, got {describe(entry)}")
     ubuntu = _ubuntu(obj.get("ubuntu"), f"{key}.ubuntu", problems)
-    mtu = read_int(obj, "mtu", key, problems, default=1500, low=1280, high=9216) or 1500
+    mtu = read_int(
+        obj, "mtu", key, problems, default=1500, low=MIN_UNDERLAY_MTU, high=MAX_UNDERLAY_MTU
+    )
     vsphere = ssh = None
     if kind == "vsphere":
         if "ssh" in obj:
@@ -250,7 +267,7 @@ def _server(
         dns=tuple(dns),
         search=tuple(search),
         ubuntu=ubuntu,
-        mtu=mtu,
+        mtu=mtu or 1500,
         vsphere=vsphere,
         ssh=ssh,
     )

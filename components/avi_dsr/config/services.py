@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from avi_dsr.config.fields import (
@@ -14,6 +14,7 @@ from avi_dsr.config.fields import (
     read_address,
     read_bool,
     read_int,
+    read_items,
     read_list,
     read_mapping,
     read_optional,
@@ -33,6 +34,7 @@ from avi_dsr.config.specs import (
     ServerConfig,
     ServiceSpec,
 )
+from avi_dsr.controller_address import DEFAULT_TENANT
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 
@@ -64,10 +66,9 @@ def read_services(
     problems: Problems,
 ) -> list[ServiceSpec]:
     key = f"{NAMESPACE}:services"
-    items = read_list(value, key, problems)
-    if not items:
-        problems.add(key, "needs at least one service (name, vip, ports, servers)")
-        return []
+    items = read_items(
+        value, key, problems, missing="needs at least one service (name, vip, ports, servers)"
+    )
     by_name = {s.name: s for s in servers}
     services: list[ServiceSpec] = []
     seen: dict[str, str] = {}
@@ -146,7 +147,7 @@ def _service(
     protocol = read_str(obj, "protocol", key, problems, default="tcp", choices=("tcp", "udp"))
     ports = _ports(obj.get("ports"), f"{key}.ports", problems)
     members = _members(obj.get("servers"), f"{key}.servers", servers, broken, problems)
-    for i, member in enumerate(members):
+    for i, member in members.items():
         server = servers[member.server]
         for v, fam, skey in ((vip, 4, "ipv4"), (vip6, 6, "ipv6")):
             own = server.ipv4 if fam == 4 else server.ipv6
@@ -168,9 +169,9 @@ def _service(
         obj.get("networkProfile"), f"{key}.networkProfile", protocol, api, problems
     )
     if profile and profile.dsr_type == "L2":
-        _check_l2(members, servers, f"{key}.networkProfile.dsrType", problems)
+        _check_l2(members.values(), servers, f"{key}.networkProfile.dsrType", problems)
     monitor = _health_monitor(obj.get("healthMonitor"), f"{key}.healthMonitor", problems)
-    tenant_default = controller.tenant if controller else "admin"
+    tenant_default = controller.tenant if controller else DEFAULT_TENANT
     cloud = read_str(obj, "cloud", key, problems, default="Default-Cloud")
     se_group = read_str(obj, "seGroup", key, problems, default="Default-Group")
     vrf = read_str(obj, "vrf", key, problems, default="global")
@@ -187,7 +188,7 @@ def _service(
         vip6=vip6,
         protocol=protocol or "tcp",
         ports=ports,
-        members=tuple(members),
+        members=tuple(members.values()),
         health_monitor=monitor,
         network_profile=profile,
         cloud=cloud or "Default-Cloud",
@@ -199,12 +200,9 @@ def _service(
 
 
 def _ports(value: Any, key: str, problems: Problems) -> tuple[PortRange, ...]:
-    items = read_list(value, key, problems)
-    if items is None and value is not None:
-        return ()  # not a list: read_list reported it
-    if not items:
-        problems.add(key, 'needs at least one port, e.g. [80] or ["8000-8010"]')
-        return ()
+    items = read_items(
+        value, key, problems, missing='needs at least one port, e.g. [80] or ["8000-8010"]'
+    )
     ranges: list[PortRange] = []
     for i, item in enumerate(items):
         where = f"{key}[{i}]"
@@ -259,14 +257,12 @@ def _members(
     servers: Mapping[str, ServerConfig],
     broken: set[str],
     problems: Problems,
-) -> list[MemberConfig]:
-    items = read_list(value, key, problems)
-    if items is None and value is not None:
-        return []  # not a list: read_list reported it
-    if not items:
-        problems.add(key, "needs at least one server name from avi-dsr:servers")
-        return []
-    members: list[MemberConfig] = []
+) -> dict[int, MemberConfig]:
+    """Valid members by their index in the config list (so later problems name the right item)."""
+    items = read_items(
+        value, key, problems, missing="needs at least one server name from avi-dsr:servers"
+    )
+    members: dict[int, MemberConfig] = {}
     for i, item in enumerate(items):
         where = f"{key}[{i}]"
         if isinstance(item, str):
@@ -292,10 +288,10 @@ def _members(
                 where,
                 f"unknown server '{member.server}'; define it in avi-dsr:servers (known: {known})",
             )
-        elif any(m.server == member.server for m in members):
+        elif any(m.server == member.server for m in members.values()):
             problems.add(where, f"server '{member.server}' is listed twice")
         else:
-            members.append(member)
+            members[i] = member
     return members
 
 
@@ -332,7 +328,7 @@ def _network_profile(
 
 
 def _check_l2(
-    members: list[MemberConfig],
+    members: Iterable[MemberConfig],
     servers: Mapping[str, ServerConfig],
     key: str,
     problems: Problems,

@@ -5,12 +5,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from avi_dsr.config.fields import IPAddress
-
-if TYPE_CHECKING:
-    from avi_dsr.server import ServerSpec
+from avi_dsr.controller_address import DEFAULT_API_VERSION, DEFAULT_TENANT, base_url
+from avi_dsr.server import ServerSpec
 
 NAMESPACE = "avi-dsr"
 SECRET_KEYS = ("controllerPassword", "vcenterPassword", "sshPrivateKey")
@@ -20,7 +18,6 @@ KNOWN_KEYS = PLAIN_KEYS + SECRET_KEYS
 MIN_DSR_VERSION = "18.2.3"
 MIN_GRE_VERSION = "21.1.4"
 MIN_IPV6_DSR_VERSION = "30.2.1"
-UBUNTU_RELEASES = ("22.04", "24.04")
 HTTP_CODES = {"any": "HTTP_ANY", **{f"{d}xx": f"HTTP_{d}XX" for d in "12345"}}
 
 
@@ -40,16 +37,15 @@ class ConfigError(Exception):
 class ControllerConfig:
     address: str
     username: str = "admin"
-    tenant: str = "admin"
-    api_version: str = "22.1.4"
+    tenant: str = DEFAULT_TENANT
+    api_version: str = DEFAULT_API_VERSION
     verify_tls: bool = True
     ca_bundle: str | None = None
 
     @property
     def base_url(self) -> str:
-        """Address with a scheme and no trailing slash (https unless given)."""
-        url = self.address if "://" in self.address else f"https://{self.address}"
-        return url.rstrip("/")
+        """The URL the providers talk to (https unless given; a bare IPv6 address bracketed)."""
+        return base_url(self.address)
 
 
 @dataclass(frozen=True)
@@ -156,7 +152,7 @@ class ServiceSpec:
     cloud: str = "Default-Cloud"
     se_group: str = "Default-Group"
     vrf: str = "global"
-    tenant: str = "admin"
+    tenant: str = DEFAULT_TENANT
     enabled: bool = True
 
     @property
@@ -185,8 +181,6 @@ class StackSpec:
 
     def server_spec(self, name: str) -> ServerSpec:
         """The renderer's view of a server (Contract 4), VIPs included."""
-        from avi_dsr.server import ServerSpec
-
         cfg = self.server(name)
         vips4, vips6 = self.vips_of(name)
         return ServerSpec(
