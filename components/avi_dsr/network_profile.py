@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 
 from avi_dsr.avi import AviConnectionArgs, NetworkProfile
-from avi_dsr.component import child_opts, coerce_args, type_token
+from avi_dsr.avi.providers import avi_opts
+from avi_dsr.component import coerce_args, type_token
 from avi_dsr.config import MIN_GRE_VERSION, NetworkProfileConfig
 from avi_dsr.config.fields import version_tuple
 from avi_dsr.payloads import network_profile_body
@@ -18,23 +20,33 @@ from avi_dsr.payloads import network_profile_body
 class DsrNetworkProfileArgs:
     """Args of :class:`DsrNetworkProfile`."""
 
-    connection: AviConnectionArgs
-    """Controller to create the profile on (its tenant is the profile's tenant)."""
+    connection: AviConnectionArgs | None
+    """Controller to create the profile on (its tenant is the profile's tenant); None: the
+    provider comes from the resource options."""
     name: str
     """Avi object name, by convention ``<service>-np``."""
     protocol: str = "tcp"
     """``tcp`` (TCP fast path) or ``udp`` (UDP fast path)."""
     profile: NetworkProfileConfig = field(default_factory=NetworkProfileConfig)
     """DSR type (L3/L2), encapsulation (IPINIP/GRE), idle timeout, SYN protection."""
+    tenant: str | None = None
+    """Tenant of the profile (default: the connection's, else the provider's)."""
+    preflight: Mapping[str, Any] | None = None
+    """Facts the provider checks before its first write (set by L3DsrService)."""
+    adopt: str | None = None
+    """Take over this existing profile (name or uuid) instead of creating one."""
 
 
 class DsrNetworkProfileArgsDict(TypedDict, total=False):
     """Dict twin of :class:`DsrNetworkProfileArgs`."""
 
-    connection: AviConnectionArgs
+    connection: AviConnectionArgs | None
     name: str
     protocol: str
     profile: NetworkProfileConfig
+    tenant: str | None
+    preflight: Mapping[str, Any] | None
+    adopt: str | None
 
 
 class DsrNetworkProfile(pulumi.ComponentResource):
@@ -54,7 +66,12 @@ class DsrNetworkProfile(pulumi.ComponentResource):
         super().__init__(type_token("DsrNetworkProfile"), resource_name, None, opts)
         self.body = network_profile_body(a.name, a.protocol, a.profile)
         self.resource = NetworkProfile(
-            resource_name, connection=a.connection, body=self.body, opts=child_opts(self)
+            resource_name,
+            body=self.body,
+            tenant=a.tenant or (a.connection.tenant if a.connection else None),
+            preflight=a.preflight,
+            adopt=a.adopt,
+            opts=avi_opts(self, a.connection),
         )
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
@@ -75,11 +92,14 @@ def _check_support(resource_name: str, a: DsrNetworkProfileArgs) -> None:
         )
     if p.encap == "GRE" and p.dsr_type == "L2":
         raise ValueError(f"DsrNetworkProfile {resource_name}: GRE only applies to L3 DSR")
-    if p.encap == "GRE" and version_tuple(a.connection.api_version) < version_tuple(
-        MIN_GRE_VERSION
+    api_version = a.connection.api_version if a.connection else None
+    if (
+        p.encap == "GRE"
+        and api_version
+        and version_tuple(api_version) < version_tuple(MIN_GRE_VERSION)
     ):
         raise ValueError(
             f"DsrNetworkProfile {resource_name}: GRE encapsulation needs Avi API version "
-            f"{MIN_GRE_VERSION} or later, but the connection uses {a.connection.api_version}; "
+            f"{MIN_GRE_VERSION} or later, but the connection uses {api_version}; "
             "use IPINIP or raise api_version"
         )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 
 from avi_dsr.avi import AviConnectionArgs, HealthMonitor, Pool
-from avi_dsr.component import child_opts, coerce_args, type_token
+from avi_dsr.avi.providers import avi_opts
+from avi_dsr.component import coerce_args, type_token
 from avi_dsr.config import HealthMonitorConfig, PortRange
 from avi_dsr.payloads import PoolMember, health_monitor_body, pool_body
 
@@ -19,8 +20,9 @@ from avi_dsr.payloads import PoolMember, health_monitor_body, pool_body
 class DsrPoolArgs:
     """Args of :class:`DsrPool`."""
 
-    connection: AviConnectionArgs
-    """Controller (and tenant) to create the pool on."""
+    connection: AviConnectionArgs | None
+    """Controller (and tenant) to create the pool on; None: the provider comes from the
+    resource options."""
     name: str
     """Avi pool name, by convention ``<service>-pool``."""
     ports: Sequence[PortRange]
@@ -33,18 +35,30 @@ class DsrPoolArgs:
     """Optional TCP or HTTP monitor, created as ``health_monitor_name``."""
     health_monitor_name: str | None = None
     """Avi monitor name, by convention ``<service>-hm``; required with ``health_monitor``."""
+    tenant: str | None = None
+    """Tenant of the pool and monitor (default: the connection's, else the provider's)."""
+    preflight: Mapping[str, Any] | None = None
+    """Facts the provider checks before its first write (set by L3DsrService)."""
+    adopt: str | None = None
+    """Take over this existing pool (name or uuid) instead of creating one."""
+    health_monitor_adopt: str | None = None
+    """Take over this existing health monitor (name or uuid) instead of creating one."""
 
 
 class DsrPoolArgsDict(TypedDict, total=False):
     """Dict twin of :class:`DsrPoolArgs`."""
 
-    connection: AviConnectionArgs
+    connection: AviConnectionArgs | None
     name: str
     ports: Sequence[PortRange]
     members: Sequence[PoolMember]
     cloud: str
     health_monitor: HealthMonitorConfig | None
     health_monitor_name: str | None
+    tenant: str | None
+    preflight: Mapping[str, Any] | None
+    adopt: str | None
+    health_monitor_adopt: str | None
 
 
 class DsrPool(pulumi.ComponentResource):
@@ -84,12 +98,15 @@ class DsrPool(pulumi.ComponentResource):
         super().__init__(type_token("DsrPool"), resource_name, None, own_opts)
         self.monitor: HealthMonitor | None = None
         monitor_ref = None
+        tenant = a.tenant or (a.connection.tenant if a.connection else None)
         if a.health_monitor is not None:
             self.monitor = HealthMonitor(
                 a.health_monitor_name,
-                connection=a.connection,
                 body=health_monitor_body(a.health_monitor_name, a.health_monitor, a.ports),
-                opts=child_opts(self),
+                tenant=tenant,
+                preflight=a.preflight,
+                adopt=a.health_monitor_adopt,
+                opts=avi_opts(self, a.connection),
             )
             monitor_ref = self.monitor.ref
         self.body = pool_body(
@@ -97,9 +114,11 @@ class DsrPool(pulumi.ComponentResource):
         )
         self.resource = Pool(
             a.name,
-            connection=a.connection,
             body=self.body,
-            opts=child_opts(self, depends_on=depends_on),
+            tenant=tenant,
+            preflight=a.preflight,
+            adopt=a.adopt,
+            opts=avi_opts(self, a.connection, depends_on=depends_on),
         )
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid

@@ -185,6 +185,7 @@ def export(deployment: Deployment) -> None:
                 "vip6": svc.vip6,
                 "vsUuid": svc.vs_uuid,
                 "vsUrl": svc.vs_url,
+                "operStatus": svc.oper_status,
                 "poolMembers": svc.pool_members,
                 "serverDigests": svc.server_digests,
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 
@@ -50,6 +50,7 @@ class L3DsrService(pulumi.ComponentResource):
     vip6: pulumi.Output[str | None]
     vs_uuid: pulumi.Output[str]
     vs_url: pulumi.Output[str | None]
+    oper_status: pulumi.Output[str | None]
     pool_members: pulumi.Output[list[str]]
     server_digests: pulumi.Output[dict[str, str]]
 
@@ -70,6 +71,7 @@ class L3DsrService(pulumi.ComponentResource):
         super().__init__(type_token("L3DsrService"), resource_name, None, opts)
         connection = dataclasses.replace(a.connection, tenant=svc.tenant)
         names = AviNames.for_service(svc.name)
+        facts = preflight_facts(svc)
         self.network_profile = DsrNetworkProfile(
             names.network_profile,
             DsrNetworkProfileArgs(
@@ -77,6 +79,8 @@ class L3DsrService(pulumi.ComponentResource):
                 name=names.network_profile,
                 protocol=svc.protocol,
                 profile=svc.network_profile,
+                preflight=facts,
+                adopt=svc.adopted("networkProfile"),
             ),
             opts=child_opts(self),
         )
@@ -91,6 +95,9 @@ class L3DsrService(pulumi.ComponentResource):
                 cloud=svc.cloud,
                 health_monitor=svc.health_monitor,
                 health_monitor_name=names.health_monitor,
+                preflight=facts,
+                adopt=svc.adopted("pool"),
+                health_monitor_adopt=svc.adopted("healthMonitor"),
             ),
             opts=child_opts(self, depends_on=[a.servers[m.server] for m in svc.members]),
         )
@@ -109,12 +116,17 @@ class L3DsrService(pulumi.ComponentResource):
                 se_group=svc.se_group,
                 vrf=svc.vrf,
                 enabled=svc.enabled,
+                preflight=facts,
+                wait_for_up_seconds=svc.wait_for_up_seconds,
+                adopt=svc.adopted("virtualService"),
+                vsvip_adopt=svc.adopted("vsvip"),
             ),
             opts=child_opts(self),
         )
         self.vip = pulumi.Output.from_input(str(svc.vip))
         self.vip6 = pulumi.Output.from_input(str(svc.vip6) if svc.vip6 else None)
         self.vs_uuid = self.virtual_service.uuid
+        self.oper_status = self.virtual_service.oper_status
         base = a.controller_url
         self.vs_url = self.vs_uuid.apply(lambda uuid: vs_ui_url(base, uuid) if base else None)
         self.pool_members = self.pool.members
@@ -127,10 +139,23 @@ class L3DsrService(pulumi.ComponentResource):
                 "vip6": self.vip6,
                 "vs_uuid": self.vs_uuid,
                 "vs_url": self.vs_url,
+                "oper_status": self.oper_status,
                 "pool_members": self.pool_members,
                 "server_digests": self.server_digests,
             }
         )
+
+
+def preflight_facts(svc: ServiceSpec) -> dict[str, Any]:
+    """What the provider checks on the controller before this service's first write."""
+    return {
+        "cloud": svc.cloud,
+        "se_group": svc.se_group,
+        "vrf": svc.vrf,
+        "dsr_type": svc.network_profile.dsr_type,
+        "encap": svc.network_profile.encap,
+        "ipv6": svc.vip6 is not None,
+    }
 
 
 def vs_ui_url(controller_url: str, uuid: str) -> str:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import pulumi
 
 from avi_dsr.avi import AviConnectionArgs, VirtualService, VsVip
-from avi_dsr.component import child_opts, coerce_args, type_token
+from avi_dsr.avi.providers import avi_opts
+from avi_dsr.component import coerce_args, type_token
 from avi_dsr.config import MIN_IPV6_DSR_VERSION, PortRange
 from avi_dsr.config.fields import version_tuple
 from avi_dsr.payloads import virtual_service_body, vsvip_body
@@ -20,8 +21,8 @@ from avi_dsr.payloads import virtual_service_body, vsvip_body
 class DsrVirtualServiceArgs:
     """Args of :class:`DsrVirtualService`."""
 
-    connection: AviConnectionArgs
-    """Controller and tenant; ``api_version`` gates the IPv6 VIP."""
+    connection: AviConnectionArgs | None
+    """Controller and tenant; None: the provider comes from the resource options."""
     name: str
     """Avi virtual service name (``<service>-vs``)."""
     vsvip_name: str
@@ -40,6 +41,16 @@ class DsrVirtualServiceArgs:
     se_group: str = "Default-Group"
     vrf: str = "global"
     enabled: bool = True
+    tenant: str | None = None
+    """Tenant of the VsVip and VS (default: the connection's, else the provider's)."""
+    preflight: Mapping[str, Any] | None = None
+    """Facts the provider checks before its first write (set by L3DsrService)."""
+    wait_for_up_seconds: int = 0
+    """After a create or change, wait this long for OPER_UP (0: do not wait)."""
+    adopt: str | None = None
+    """Take over this existing virtual service (name or uuid) instead of creating one."""
+    vsvip_adopt: str | None = None
+    """Take over this existing VsVip (name or uuid) instead of creating one."""
 
 
 class DsrVirtualServiceArgsDict(TypedDict, total=False):
@@ -57,6 +68,11 @@ class DsrVirtualServiceArgsDict(TypedDict, total=False):
     se_group: str
     vrf: str
     enabled: bool
+    tenant: str | None
+    preflight: Mapping[str, Any] | None
+    wait_for_up_seconds: int
+    adopt: str | None
+    vsvip_adopt: str | None
 
 
 class DsrVirtualService(pulumi.ComponentResource):
@@ -65,6 +81,7 @@ class DsrVirtualService(pulumi.ComponentResource):
     ref: pulumi.Output[str]
     uuid: pulumi.Output[str]
     vsvip_uuid: pulumi.Output[str]
+    oper_status: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -75,11 +92,14 @@ class DsrVirtualService(pulumi.ComponentResource):
         a = coerce_args(DsrVirtualServiceArgs, args)
         _check_vips(resource_name, a)
         super().__init__(type_token("DsrVirtualService"), resource_name, None, opts)
+        tenant = a.tenant or (a.connection.tenant if a.connection else None)
         self.vsvip = VsVip(
             a.vsvip_name,
-            connection=a.connection,
             body=vsvip_body(a.vsvip_name, vip=a.vip, vip6=a.vip6, cloud=a.cloud, vrf=a.vrf),
-            opts=child_opts(self),
+            tenant=tenant,
+            preflight=a.preflight,
+            adopt=a.vsvip_adopt,
+            opts=avi_opts(self, a.connection),
         )
         self.body: dict[str, Any] = virtual_service_body(
             a.name,
@@ -93,12 +113,26 @@ class DsrVirtualService(pulumi.ComponentResource):
             vsvip_ref=self.vsvip.ref,
         )
         self.resource = VirtualService(
-            a.name, connection=a.connection, body=self.body, opts=child_opts(self)
+            a.name,
+            body=self.body,
+            tenant=tenant,
+            preflight=a.preflight,
+            wait_for_up_seconds=a.wait_for_up_seconds,
+            adopt=a.adopt,
+            opts=avi_opts(self, a.connection),
         )
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
         self.vsvip_uuid = self.vsvip.uuid
-        self.register_outputs({"ref": self.ref, "uuid": self.uuid, "vsvip_uuid": self.vsvip_uuid})
+        self.oper_status = self.resource.oper_status
+        self.register_outputs(
+            {
+                "ref": self.ref,
+                "uuid": self.uuid,
+                "vsvip_uuid": self.vsvip_uuid,
+                "oper_status": self.oper_status,
+            }
+        )
 
 
 def _check_vips(resource_name: str, a: DsrVirtualServiceArgs) -> None:
@@ -111,9 +145,10 @@ def _check_vips(resource_name: str, a: DsrVirtualServiceArgs) -> None:
         return
     if ipaddress.ip_address(a.vip6).version != 6:
         raise ValueError(f"DsrVirtualService {resource_name}: vip6 {a.vip6} must be IPv6")
-    if version_tuple(a.connection.api_version) < version_tuple(MIN_IPV6_DSR_VERSION):
+    api_version = a.connection.api_version if a.connection else None
+    if api_version and version_tuple(api_version) < version_tuple(MIN_IPV6_DSR_VERSION):
         raise ValueError(
             f"DsrVirtualService {resource_name}: IPv6 VIP {a.vip6} needs Avi API version "
             f"{MIN_IPV6_DSR_VERSION} or later (IPv6 L3 DSR), but the connection uses "
-            f"{a.connection.api_version}; raise api_version or drop vip6"
+            f"{api_version}; raise api_version or drop vip6"
         )

@@ -208,6 +208,8 @@ class PulumiProject:
         self.state_dir.mkdir(exist_ok=True)
         self.env = {
             **env,
+            # The avi-dsr provider plugin (pulumi-resource-avi-dsr) is a console script of the venv.
+            "PATH": f"{VENV / 'bin'}:{env.get('PATH', '')}",
             "PULUMI_HOME": str(
                 private_pulumi_home(
                     root / "pulumi-home", env.get("PULUMI_HOME") or str(Path.home() / ".pulumi")

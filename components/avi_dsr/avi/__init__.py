@@ -1,13 +1,14 @@
-"""Avi objects as Pulumi dynamic resources on avisdk (Contract 3 of docs/design.md)."""
+"""Avi objects through the avi-dsr provider plugin (Contract 3 of docs/design.md)."""
 
 from .connection import AviConnectionArgs
 from .errors import AviProviderError
-from .provider import AviObjectProvider
+from .objects import AviObjects
 from .resources import (
     AviResource,
     HealthMonitor,
     NetworkProfile,
     Pool,
+    Provider,
     VirtualService,
     VsVip,
 )
@@ -16,13 +17,14 @@ from .specs import SPECS, ObjectSpec
 __all__ = [
     "SPECS",
     "AviConnectionArgs",
-    "AviObjectProvider",
+    "AviObjects",
     "AviProviderError",
     "AviResource",
     "HealthMonitor",
     "NetworkProfile",
     "ObjectSpec",
     "Pool",
+    "Provider",
     "VirtualService",
     "VsVip",
 ]

@@ -17,3 +17,16 @@ class AviProviderError(Exception):
 def describe(obj_type: str, name: object) -> str:
     """`pool 'web-pool'` - the prefix every provider message starts with."""
     return f"{obj_type} {name!r}" if name else obj_type
+
+
+class CommittedButFailed(AviProviderError):
+    """The write is on the controller, but what had to follow it failed (the VS did not come up).
+
+    The host records the object with the failure (a partial create), so the next `pulumi up`
+    checks it again instead of losing it.
+    """
+
+    def __init__(self, message: str, uuid: str, outputs: dict) -> None:
+        super().__init__(message)
+        self.uuid = uuid
+        self.outputs = outputs

@@ -48,11 +48,13 @@ def parse_ref(value: str) -> ParsedRef | None:
 
 
 def canonical_ref(value: str) -> str:
-    """`https://h/api/pool/pool-1#x` -> `/api/pool/pool-1`; by-name refs and non-refs unchanged."""
+    """`https://h/api/pool/pool-1#x` -> `/api/pool/pool-1#x`: host dropped, the name kept (a
+    by-name ref in a body compares with it); by-name refs and non-refs unchanged."""
     parsed = parse_ref(value)
     if parsed is None or parsed.uuid is None or parsed.obj_type is None:
         return value
-    return f"/api/{parsed.obj_type}/{parsed.uuid}"
+    name = f"#{parsed.name}" if parsed.name else ""
+    return f"/api/{parsed.obj_type}/{parsed.uuid}{name}"
 
 
 def is_ref_field(key: str) -> bool:

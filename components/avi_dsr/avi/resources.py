@@ -1,4 +1,10 @@
-"""Resource classes: each Avi object type is a two-line subclass naming its ObjectSpec."""
+"""Python classes for the avi-dsr provider's resources (Contract 3).
+
+The provider plugin does the work; these classes only register resources with its type tokens.
+`body` is the Avi object as the user wants it (Avi field names; refs in any form; values may be
+Outputs). The controller connection is a `Provider` resource, passed with
+`ResourceOptions(provider=...)` or inherited from a parent component.
+"""
 
 from __future__ import annotations
 
@@ -6,70 +12,93 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pulumi
-import pulumi.dynamic
 
 from .connection import AviConnectionArgs
-from .provider import AviObjectProvider
 from .specs import HEALTH_MONITOR, NETWORK_PROFILE, POOL, VIRTUAL_SERVICE, VSVIP, ObjectSpec
+from .tokens import PACKAGE, resource_token
 
-SECRET_OUTPUTS = ["password"]
+
+class Provider(pulumi.ProviderResource):
+    """One controller. Every object registered with it shares one login per run."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        connection: AviConnectionArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        config = connection.config()
+        config["password"] = pulumi.Output.secret(connection.password)
+        super().__init__(PACKAGE, resource_name, config, opts)
 
 
-class AviResource(pulumi.dynamic.Resource):
-    """An Avi object managed through the generic provider; subclasses set `spec`."""
+class AviResource(pulumi.CustomResource):
+    """An Avi object managed by the avi-dsr provider; subclasses set `spec`."""
 
     spec: ClassVar[ObjectSpec]
 
     uuid: pulumi.Output[str]
     ref: pulumi.Output[str]
     name: pulumi.Output[str]
-    observed: pulumi.Output[dict]
 
     def __init__(
         self,
         resource_name: str,
         *,
-        connection: AviConnectionArgs,
         body: Mapping[str, pulumi.Input[Any]],
         adopt: str | None = None,
+        tenant: str | None = None,
+        preflight: Mapping[str, Any] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        **extra: Any,
     ) -> None:
         props = {
-            "connection": connection.wire(),
-            # A secret Output, so the engine encrypts it in inputs; `additional_secret_outputs`
-            # keeps the copy in outputs (needed by delete/refresh) encrypted too.
-            "password": pulumi.Output.secret(connection.password),
-            "body": dict(body),
+            **dict(body),
             "adopt": adopt,
+            "tenant": tenant,
+            "preflight": dict(preflight) if preflight else None,
+            **extra,
             "uuid": None,
             "ref": None,
-            "name": None,
-            "observed": None,
         }
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=SECRET_OUTPUTS)
-        super().__init__(
-            AviObjectProvider(self.spec.object_type),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret_opts),
-        )
+        super().__init__(resource_token(self.spec.class_name), resource_name, props, opts)
 
 
-class NetworkProfile(AviResource, module="avi", name=NETWORK_PROFILE.class_name):
+class NetworkProfile(AviResource):
     spec = NETWORK_PROFILE
 
 
-class HealthMonitor(AviResource, module="avi", name=HEALTH_MONITOR.class_name):
+class HealthMonitor(AviResource):
     spec = HEALTH_MONITOR
 
 
-class Pool(AviResource, module="avi", name=POOL.class_name):
+class Pool(AviResource):
     spec = POOL
 
 
-class VsVip(AviResource, module="avi", name=VSVIP.class_name):
+class VsVip(AviResource):
     spec = VSVIP
 
 
-class VirtualService(AviResource, module="avi", name=VIRTUAL_SERVICE.class_name):
+class VirtualService(AviResource):
+    """A virtual service; `wait_for_up_seconds` > 0 makes create/update wait for OPER_UP."""
+
     spec = VIRTUAL_SERVICE
+
+    oper_status: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        body: Mapping[str, pulumi.Input[Any]],
+        wait_for_up_seconds: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            resource_name,
+            body=body,
+            wait_for_up_seconds=wait_for_up_seconds,
+            oper_status=None,
+            **kwargs,
+        )

@@ -18,6 +18,7 @@ KNOWN_KEYS = PLAIN_KEYS + SECRET_KEYS
 MIN_DSR_VERSION = "18.2.3"
 MIN_GRE_VERSION = "21.1.4"
 MIN_IPV6_DSR_VERSION = "30.2.1"
+ADOPT_KINDS = ("networkProfile", "healthMonitor", "pool", "vsvip", "virtualService")
 HTTP_CODES = {"any": "HTTP_ANY", **{f"{d}xx": f"HTTP_{d}XX" for d in "12345"}}
 
 
@@ -154,6 +155,15 @@ class ServiceSpec:
     vrf: str = "global"
     tenant: str = DEFAULT_TENANT
     enabled: bool = True
+    wait_for_up_seconds: int = 600
+    """After a create or change, how long `up` waits for OPER_UP (0: do not wait). A fresh SE
+    group may have to boot Service Engines first, which takes minutes."""
+    adopt: tuple[tuple[str, str], ...] = ()
+    """(object kind, existing name or uuid) to take over instead of creating, e.g.
+    (("pool", "legacy-pool"),); kinds as in `ADOPT_KINDS`."""
+
+    def adopted(self, kind: str) -> str | None:
+        return dict(self.adopt).get(kind)
 
     @property
     def server_names(self) -> tuple[str, ...]:
