@@ -1,13 +1,12 @@
-"""Fixtures for provider tests: fast retry budgets, fresh sessions, and props for the simulator."""
+"""Fixtures for provider-core tests: fast retry budgets, fresh sessions, a session on avisim."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from avi_dsr.avi import AviConnectionArgs, AviObjectProvider, policy, session
-
-PASSWORD = "admin"
+from avi_dsr.avi import policy
+from avi_dsr.avi.client import Connection, forget_sessions, session_for
+from avi_dsr.avi.preflight import forget_preflights
+from avi_testlib import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -16,36 +15,29 @@ def fast_retries(monkeypatch):
     monkeypatch.setattr(
         policy,
         "RETRY_POLICY",
-        policy.RetryPolicy(backoff_seconds=0.01, max_backoff_seconds=0.05, referred_by_seconds=0.3),
+        policy.RetryPolicy(
+            window_seconds=1.0,
+            backoff_seconds=0.01,
+            max_backoff_seconds=0.05,
+            referred_by_seconds=0.3,
+        ),
     )
 
 
 @pytest.fixture(autouse=True)
 def fresh_sessions():
-    session.forget_sessions()
+    forget_sessions()
+    forget_preflights()
     yield
-    session.forget_sessions()
+    forget_sessions()
+    forget_preflights()
 
 
 @pytest.fixture
-def connection(avisim) -> dict[str, Any]:
-    return AviConnectionArgs(controller=avisim.url, username="admin", password=PASSWORD).wire()
+def conn(avisim) -> Connection:
+    return Connection(controller=avisim.url, username="admin", password=PASSWORD)
 
 
 @pytest.fixture
-def make_props(connection):
-    def make(body: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        return {
-            "connection": connection,
-            "password": PASSWORD,
-            "body": body,
-            "adopt": None,
-            **extra,
-        }
-
-    return make
-
-
-@pytest.fixture
-def provider():
-    return AviObjectProvider
+def session(conn):
+    return session_for(conn)

@@ -1,12 +1,13 @@
-"""Every CRUD path over real avisdk and HTTP against the simulator, with the requests it makes."""
+"""Every CRUD path of the core over real HTTP against the simulator, with the requests it makes."""
 
 from __future__ import annotations
 
 import copy
 
 import pytest
-from avi_dsr.avi import AviObjectProvider, AviProviderError
-from avi_testlib import body_of, requests_made, stack
+from avi_dsr.avi import AviObjects, AviProviderError
+from avi_dsr.avi.ownership import claim_of
+from avi_testlib import owner, requests_made, stack, writes
 
 UPDATES = {
     "networkprofile": {
@@ -22,96 +23,95 @@ UPDATES = {
 }
 
 
-def test_full_stack_lifecycle(avisim, make_props):
-    """Create all five, prove they are in sync, update each, refresh, then destroy."""
+def test_full_stack_lifecycle(avisim, session):
+    """Create all five, prove they are in sync, update each with one PUT, read, then destroy."""
     created = {}
     for obj_type, body in stack():
+        me = owner(body["name"])
         avisim.reset_counters()
-        result = AviObjectProvider(obj_type).create(make_props(copy.deepcopy(body)))
-        outs = result.outs
-        assert result.id == outs["uuid"] and outs["uuid"].startswith(f"{obj_type}-")
+        outs = AviObjects(obj_type).create(session, copy.deepcopy(body), me)
+        assert outs["uuid"].startswith(f"{obj_type}-")
         assert outs["ref"] == f"/api/{obj_type}/{outs['uuid']}"
-        assert outs["name"] == body["name"] == outs["observed"]["name"]
-        assert [r for r in requests_made(avisim) if "login" not in r] == [f"POST /api/{obj_type}"]
+        assert outs["name"] == body["name"]
+        assert outs["managed_fields"] == sorted(body)
+        assert claim_of(outs).is_resource(me)  # ownership markers went in with the POST
+        assert writes(avisim) == [f"POST /api/{obj_type}"]
         created[obj_type] = outs
 
     for obj_type, body in stack():
-        provider, outs = AviObjectProvider(obj_type), created[obj_type]
-        same = provider.diff(outs["uuid"], outs, make_props(copy.deepcopy(body)))
+        objects, outs, me = AviObjects(obj_type), created[obj_type], owner(body["name"])
+        same = objects.diff(outs, copy.deepcopy(body), me, "admin")
         assert (same.changes, same.replaces) == (False, []), obj_type
         avisim.reset_counters()
-        read = provider.read(outs["uuid"], outs)
-        assert read.id == outs["uuid"] and read.outs == outs, obj_type
+        assert objects.read(session, outs["uuid"], outs, None) == outs, obj_type
         assert requests_made(avisim) == [f"GET /api/{obj_type}/{{uuid}}"]
 
         new_body = {**copy.deepcopy(body), **UPDATES[obj_type]}
-        changed = provider.diff(outs["uuid"], outs, make_props(new_body))
+        changed = objects.diff(outs, new_body, me, "admin")
         assert changed.changes is True and changed.replaces == [], obj_type
+        assert changed.diffs == sorted(UPDATES[obj_type]), obj_type
         avisim.reset_counters()
-        updated = provider.update(outs["uuid"], outs, make_props(new_body)).outs
-        # one PUT over the stored observed object: no GET first (bench limit: 1 PUT per change)
+        updated = objects.update(session, outs["uuid"], outs, new_body, me)
+        # one PUT over the stored state: no GET first
         assert requests_made(avisim) == [f"PUT /api/{obj_type}/{{uuid}}"]
-        assert updated["uuid"] == outs["uuid"] and updated["body"] == new_body
-        after = provider.diff(outs["uuid"], updated, make_props(new_body))
-        assert after.changes is False, obj_type
+        assert updated["uuid"] == outs["uuid"]
+        assert objects.diff(updated, new_body, me, "admin").changes is False, obj_type
         created[obj_type] = updated
 
-    assert [s["ip"]["addr"] for s in created["pool"]["observed"]["servers"]] == ["198.51.100.13"]
-    assert created["virtualservice"]["observed"]["enabled"] is False
+    assert [s["ip"]["addr"] for s in created["pool"]["servers"]] == ["198.51.100.13"]
+    assert created["virtualservice"]["enabled"] is False
 
-    for obj_type, _ in reversed(stack()):
-        outs = created[obj_type]
+    for obj_type, body in reversed(stack()):
         avisim.reset_counters()
-        AviObjectProvider(obj_type).delete(outs["uuid"], outs)
+        AviObjects(obj_type).delete(session, created[obj_type]["uuid"], created[obj_type], owner())
         assert requests_made(avisim) == [f"DELETE /api/{obj_type}/{{uuid}}"]
-        assert AviObjectProvider(obj_type).read(outs["uuid"], outs).id is None
+    assert all(not o["name"].endswith(("-np", "-hm", "-pool", "-vsvip", "-vs"))
+               for t, _ in stack() for o in avisim.controller.objects(t))
 
 
-def test_update_of_removed_field_reverts_to_default(avisim, make_props):
-    provider = AviObjectProvider("pool")
-    body = {"name": "p1", "description": "old", "default_server_port": 8080}
-    outs = provider.create(make_props(body)).outs
-    news = make_props({"name": "p1"})
-    assert provider.diff(outs["uuid"], outs, news).changes is True
-    updated = provider.update(outs["uuid"], outs, news).outs
-    assert "description" not in updated["observed"]
-    assert updated["observed"].get("default_server_port", 80) == 80  # schema default
+def test_read_of_a_deleted_object_reports_gone(avisim, session):
+    hm = AviObjects("healthmonitor")
+    outs = hm.create(session, {"name": "gone", "type": "HEALTH_MONITOR_TCP"}, owner())
+    hm.delete(session, outs["uuid"], outs, owner())
+    assert hm.read(session, outs["uuid"], outs, None) is None
 
 
-def test_rename_is_in_place(make_props):
-    provider = AviObjectProvider("pool")
-    outs = provider.create(make_props({"name": "before"})).outs
-    diff = provider.diff(outs["uuid"], outs, make_props({"name": "after"}))
-    assert (diff.changes, diff.replaces) == (True, [])
-    updated = provider.update(outs["uuid"], outs, make_props({"name": "after"})).outs
-    assert (updated["uuid"], updated["name"]) == (outs["uuid"], "after")
-
-
-def test_read_404_means_gone_and_delete_404_is_done(avisim, make_props):
-    provider = AviObjectProvider("pool")
-    outs = provider.create(make_props(body_of("pool") | {"health_monitor_refs": []})).outs
-    provider.delete(outs["uuid"], outs)
+def test_delete_of_a_missing_object_is_done(avisim, session):
+    hm = AviObjects("healthmonitor")
+    outs = hm.create(session, {"name": "twice", "type": "HEALTH_MONITOR_TCP"}, owner())
+    hm.delete(session, outs["uuid"], outs, owner())
     avisim.reset_counters()
-    assert provider.read(outs["uuid"], outs).id is None
-    provider.delete(outs["uuid"], outs)  # already gone: no error
-    assert requests_made(avisim) == ["GET /api/pool/{uuid}", "DELETE /api/pool/{uuid}"]
+    hm.delete(session, outs["uuid"], outs, owner())
+    assert requests_made(avisim) == ["DELETE /api/healthmonitor/{uuid}"]
 
 
-def test_update_of_object_deleted_outside_is_a_clear_error(make_props):
-    provider = AviObjectProvider("healthmonitor")
-    body = {"name": "hm1", "type": "HEALTH_MONITOR_TCP"}
-    outs = provider.create(make_props(body)).outs
-    provider.delete(outs["uuid"], outs)
-    with pytest.raises(AviProviderError, match=r"deleted outside Pulumi.*pulumi refresh") as err:
-        provider.update(outs["uuid"], outs, make_props(body | {"send_interval": 3}))
-    assert "\n" not in str(err.value)
+def test_update_of_an_object_deleted_outside_says_refresh(avisim, session):
+    hm = AviObjects("healthmonitor")
+    outs = hm.create(session, {"name": "oob", "type": "HEALTH_MONITOR_TCP"}, owner())
+    hm.delete(session, outs["uuid"], outs, owner())
+    with pytest.raises(AviProviderError, match=r"no longer exists.*pulumi refresh"):
+        hm.update(session, outs["uuid"], outs, {"name": "oob", "type": "HEALTH_MONITOR_TCP",
+                                                 "send_interval": 5}, owner())
 
 
-def test_rejected_body_is_one_line_naming_the_object(make_props):
-    provider = AviObjectProvider("virtualservice")
-    body = {"name": "vs1", "pool_ref": "/api/pool?name=missing", "services": [{"port": 80}]}
-    with pytest.raises(
-        Exception, match=r"^virtualservice 'vs1': create rejected .*HTTP 4\d\d"
-    ) as err:
-        provider.create(make_props(body))
-    assert "\n" not in str(err.value)
+def test_a_field_the_user_drops_reverts_to_the_default(avisim, session):
+    hm = AviObjects("healthmonitor")
+    body = {"name": "hm-drop", "type": "HEALTH_MONITOR_TCP", "send_interval": 5}
+    outs = hm.create(session, body, owner())
+    assert outs["send_interval"] == 5
+    lean = {"name": "hm-drop", "type": "HEALTH_MONITOR_TCP"}
+    assert hm.diff(outs, lean, owner(), "admin").diffs == ["send_interval"]
+    outs = hm.update(session, outs["uuid"], outs, lean, owner())
+    assert outs["send_interval"] == 10  # Avi's default
+    assert outs["managed_fields"] == ["name", "type"]
+
+
+def test_import_inputs_leave_out_controller_fields_and_markers(avisim, session):
+    pool = AviObjects("pool")
+    outs = pool.create(session, {"name": "imp", "lb_algorithm": "LB_ALGORITHM_CONSISTENT_HASH"},
+                       owner())
+    inputs = pool.importable_inputs(outs)
+    assert inputs["name"] == "imp"
+    assert inputs["lb_algorithm"] == "LB_ALGORITHM_CONSISTENT_HASH"
+    for field in ("uuid", "url", "_last_modified", "markers", "ref", "managed_fields"):
+        assert field not in inputs
