@@ -11,7 +11,7 @@ import pulumi
 
 from avi_dsr.avi import AviConnectionArgs, HealthMonitor, Pool
 from avi_dsr.component import child_opts, coerce_args, type_token
-from avi_dsr.config import HealthMonitorConfig, PortRange
+from avi_dsr.config import HealthMonitorConfig, PortRange, ServerNetwork
 from avi_dsr.payloads import PoolMember, health_monitor_body, pool_body
 
 
@@ -33,6 +33,9 @@ class DsrPoolArgs:
     """Optional TCP or HTTP monitor, created as ``health_monitor_name``."""
     health_monitor_name: str | None = None
     """Avi monitor name, by convention ``<service>-hm``; required with ``health_monitor``."""
+    server_networks: Sequence[ServerNetwork] = ()
+    """Pool placement networks: where the Service Engines reach the servers (Avi network and
+    subnet), for servers on networks the controller would not pick by itself."""
 
 
 class DsrPoolArgsDict(TypedDict, total=False):
@@ -45,6 +48,7 @@ class DsrPoolArgsDict(TypedDict, total=False):
     cloud: str
     health_monitor: HealthMonitorConfig | None
     health_monitor_name: str | None
+    server_networks: Sequence[ServerNetwork]
 
 
 class DsrPool(pulumi.ComponentResource):
@@ -93,7 +97,12 @@ class DsrPool(pulumi.ComponentResource):
             )
             monitor_ref = self.monitor.ref
         self.body = pool_body(
-            a.name, members=a.members, ports=a.ports, cloud=a.cloud, health_monitor_ref=monitor_ref
+            a.name,
+            members=a.members,
+            ports=a.ports,
+            cloud=a.cloud,
+            health_monitor_ref=monitor_ref,
+            server_networks=a.server_networks,
         )
         self.resource = Pool(
             a.name,

@@ -16,7 +16,7 @@ from avi_dsr.network_profile import DsrNetworkProfile, DsrNetworkProfileArgs
 from avi_dsr.payloads import AviNames, static_members
 from avi_dsr.pool import DsrPool, DsrPoolArgs
 from avi_dsr.servers import DsrServer
-from avi_dsr.virtual_service import DsrVirtualService, DsrVirtualServiceArgs
+from avi_dsr.virtual_service import DsrVip, DsrVirtualService, DsrVirtualServiceArgs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +31,10 @@ class L3DsrServiceArgs:
     """Servers by name, built once by the program and shared between services."""
     controller_url: str | None = None
     """Controller UI base URL for the ``vs_url`` output (``https://<controller>``)."""
+    allocated_vip: DsrVip | None = None
+    """The service's VsVip made ahead when the controller allocates the VIP (``vip: auto``): the
+    servers holding that VIP are rendered from its ``address``, so it must exist before them.
+    None: the service makes its own VsVip."""
 
 
 class L3DsrServiceArgsDict(TypedDict, total=False):
@@ -40,13 +44,14 @@ class L3DsrServiceArgsDict(TypedDict, total=False):
     service: ServiceSpec
     servers: Mapping[str, DsrServer]
     controller_url: str | None
+    allocated_vip: DsrVip | None
 
 
 class L3DsrService(pulumi.ComponentResource):
     """Servers -> consistent-hash pool -> DSR virtual service, with the Avi names derived from
     the service name (``<svc>-np``, ``-hm``, ``-pool``, ``-vsvip``, ``-vs``)."""
 
-    vip: pulumi.Output[str]
+    vip: pulumi.Output[str | None]
     vip6: pulumi.Output[str | None]
     vs_uuid: pulumi.Output[str]
     vs_url: pulumi.Output[str | None]
@@ -66,6 +71,12 @@ class L3DsrService(pulumi.ComponentResource):
             raise ValueError(
                 f"L3DsrService {resource_name}: servers {', '.join(missing)} are "
                 "listed by the service but were not built; pass them in servers"
+            )
+        if (svc.auto_allocate is None) != (a.allocated_vip is None):
+            raise ValueError(
+                f"L3DsrService {resource_name}: allocated_vip is for a VIP the controller "
+                "allocates (auto) and then required: make the DsrVip ahead, build the servers "
+                "from its address, and pass it here"
             )
         super().__init__(type_token("L3DsrService"), resource_name, None, opts)
         connection = dataclasses.replace(a.connection, tenant=svc.tenant)
@@ -91,6 +102,7 @@ class L3DsrService(pulumi.ComponentResource):
                 cloud=svc.cloud,
                 health_monitor=svc.health_monitor,
                 health_monitor_name=names.health_monitor,
+                server_networks=svc.placement.server_networks,
             ),
             opts=child_opts(self, depends_on=[a.servers[m.server] for m in svc.members]),
         )
@@ -100,8 +112,11 @@ class L3DsrService(pulumi.ComponentResource):
                 connection=connection,
                 name=names.virtual_service,
                 vsvip_name=names.vsvip,
-                vip=str(svc.vip),
+                vip=str(svc.vip) if svc.vip else None,
                 vip6=str(svc.vip6) if svc.vip6 else None,
+                auto_allocate=svc.auto_allocate,
+                placement=svc.placement,
+                vsvip=a.allocated_vip,
                 ports=svc.ports,
                 network_profile_ref=self.network_profile.ref,
                 pool_ref=self.pool.ref,
@@ -112,8 +127,7 @@ class L3DsrService(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
-        self.vip = pulumi.Output.from_input(str(svc.vip))
-        self.vip6 = pulumi.Output.from_input(str(svc.vip6) if svc.vip6 else None)
+        self.vip, self.vip6 = _vip_outputs(svc, a.allocated_vip)
         self.vs_uuid = self.virtual_service.uuid
         base = a.controller_url
         self.vs_url = self.vs_uuid.apply(lambda uuid: vs_ui_url(base, uuid) if base else None)
@@ -131,6 +145,19 @@ class L3DsrService(pulumi.ComponentResource):
                 "server_digests": self.server_digests,
             }
         )
+
+
+def _vip_outputs(
+    svc: ServiceSpec, allocated: DsrVip | None
+) -> tuple[pulumi.Output[str | None], pulumi.Output[str | None]]:
+    """(IPv4 VIP, IPv6 VIP): configured, or the allocated address for the service's family."""
+    none = pulumi.Output.from_input(None)
+    if allocated is not None and svc.auto_allocate is not None:
+        return (allocated.address, none) if svc.family == 4 else (none, allocated.address)
+    return (
+        pulumi.Output.from_input(str(svc.vip) if svc.vip else None),
+        pulumi.Output.from_input(str(svc.vip6) if svc.vip6 else None),
+    )
 
 
 def vs_ui_url(controller_url: str, uuid: str) -> str:

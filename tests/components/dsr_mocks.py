@@ -104,6 +104,22 @@ _LOOKUP_RESULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# What the mocked controller's IPAM hands out (a real one picks from the network's range).
+ALLOCATED = {"V4": "203.0.113.200", "V6": "2001:db8:100::200"}
+
+
+def allocate_vips(body: dict[str, Any]) -> dict[str, Any]:
+    """The VsVip as a controller stores it: auto-allocated entries get an address."""
+    stored = json.loads(json.dumps(body))
+    for entry in stored.get("vip", []):
+        kind = entry.get("auto_allocate_ip_type", "V4_ONLY")
+        if entry.get("auto_allocate_ip"):
+            family = "V6" if kind == "V6_ONLY" else "V4"
+            field = "ip6_address" if family == "V6" else "ip_address"
+            entry[field] = {"addr": ALLOCATED[family], "type": family}
+    return stored
+
+
 class DsrMocks(pulumi.runtime.Mocks):
     """Answers like the real providers would, enough for wiring tests."""
 
@@ -117,11 +133,12 @@ class DsrMocks(pulumi.runtime.Mocks):
         if args.typ.startswith("pulumi-python:dynamic/avi:"):
             obj_type = args.typ.rsplit(":", 1)[1].lower()
             uuid = f"{obj_type}-{args.name}"
+            body = unwrap(args.inputs)["body"]
             state.update(
                 uuid=uuid,
                 ref=f"/api/{obj_type}/{uuid}",
-                name=unwrap(args.inputs)["body"]["name"],
-                observed={},
+                name=body["name"],
+                observed=allocate_vips(body) if obj_type == "vsvip" else {},
             )
             return uuid, state
         if args.typ == VSPHERE_VM:

@@ -70,13 +70,28 @@ def test_rendered_payloads_name_their_refs_and_use_server_ips(tmp_path):
     assert vs["network_profile_ref"] == "/api/networkprofile?name=web-np"
     assert vs["vsvip_ref"] == "/api/vsvip?name=web-vsvip"
     pool = json.loads((svc / "pool.json").read_text())
-    assert [s["ip"]["addr"] for s in pool["servers"]] == [
-        "198.51.100.11",
-        "2001:db8:20::11",
-        "198.51.100.12",
-        "2001:db8:20::12",
-    ]
+    assert [s["ip"]["addr"] for s in pool["servers"]] == ["198.51.100.11", "198.51.100.12"]
     assert pool["health_monitor_refs"] == ["/api/healthmonitor?name=web-hm"]
+    # the write-up's placement, written into the bodies that will be sent
+    assert pool["placement_networks"] == [
+        {
+            "network_ref": "/api/network?name=seg-web&cloud=Default-Cloud",
+            "subnet": {"ip_addr": {"addr": "198.51.100.0", "type": "V4"}, "mask": 24},
+        }
+    ]
+    vsvip = json.loads((svc / "vsvip.json").read_text())
+    assert vsvip["vip"] == [
+        {
+            "vip_id": "0",
+            "ip_address": {"addr": "203.0.113.10", "type": "V4"},
+            "placement_networks": [
+                {
+                    "network_ref": "/api/network?name=seg-vip&cloud=Default-Cloud",
+                    "subnet": {"ip_addr": {"addr": "203.0.113.0", "type": "V4"}, "mask": 24},
+                }
+            ],
+        }
+    ]
 
 
 def test_existing_servers_render_tunnels_only_netplan_and_staged_apply(tmp_path, monkeypatch):

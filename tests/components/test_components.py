@@ -76,12 +76,8 @@ def test_pool_members_are_the_servers_own_addresses_never_the_vip(lab):
     env, resolved = lab
     servers_ = body_of(env, "Pool", "web-pool")["servers"]
     addrs = [(s["ip"]["addr"], s["ip"]["type"]) for s in servers_]
-    assert addrs == [
-        ("198.51.100.11", "V4"),
-        ("2001:db8:20::11", "V6"),
-        ("198.51.100.12", "V4"),
-        ("2001:db8:20::12", "V6"),
-    ]
+    # one family per pool: the IPv4 service's members are the servers' IPv4 addresses only
+    assert addrs == [("198.51.100.11", "V4"), ("198.51.100.12", "V4")]
     assert resolved["web"]["members"] == [a for a, _ in addrs]
     assert "203.0.113.10" not in str(servers_) and "2001:db8:100::10" not in str(servers_)
 
@@ -90,7 +86,7 @@ def test_vm_reporting_a_vip_still_gives_the_pool_its_own_address():
     _, resolved = deploy(
         copy.deepcopy(LAB_VALUES), vm_addresses={"web01": "203.0.113.10", "web02": None}
     )
-    assert resolved["web"]["members"][0::2] == ["198.51.100.11", "198.51.100.12"]
+    assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
 
 
 def test_objects_reference_each_other_and_use_the_naming_convention(lab):
@@ -117,9 +113,17 @@ def test_objects_reference_each_other_and_use_the_naming_convention(lab):
         {
             "vip_id": "0",
             "ip_address": {"addr": "203.0.113.10", "type": "V4"},
-            "ip6_address": {"addr": "2001:db8:100::10", "type": "V6"},
+            "placement_networks": [
+                {
+                    "network_ref": "/api/network?name=seg-vip&cloud=Default-Cloud",
+                    "subnet": {"ip_addr": {"addr": "203.0.113.0", "type": "V4"}, "mask": 24},
+                }
+            ],
         }
     ]
+    assert "ign_pool_net_reach" not in vs and "placement_networks" not in body_of(
+        env, "Pool", "web-pool"
+    )
 
 
 def test_pool_uses_consistent_hash_and_the_service_port(lab):
@@ -287,7 +291,7 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
     assert conn["hostKey"] == "ssh-ed25519 AAAAC3NzaHostKey"
     assert conn["privateKey"] == SSH_KEY
     assert "secret-key-material" not in plain_text(cmd.inputs)
-    assert resolved["web"]["members"][:2] == ["198.51.100.11", "2001:db8:20::11"]
+    assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
     pool = env.monitor.named("web-pool", AVI + "Pool")
     assert cmd.urn in pool.dependencies  # configured before the pool sends it traffic
     # only the Pool waits: on its component, depends_on would hold back the health monitor too
@@ -328,14 +332,14 @@ def test_ipv6_vip_is_refused_below_30_2_1_before_registering():
         connection=conn,
         name="web-vs",
         vsvip_name="web-vsvip",
-        vip="203.0.113.10",
+        vip=None,
         vip6="2001:db8:100::10",
         ports=(PortRange(80, 80),),
         network_profile_ref="np",
         pool_ref="pool",
     )
     with pulumi_env() as env:
-        with pytest.raises(ValueError, match=r"needs Avi API version 30\.2\.1 or later"):
+        with pytest.raises(ValueError, match=r"IPv6 L3 DSR needs Avi 30\.2\.1 or later"):
             env.run(lambda: virtual_service.DsrVirtualService("web-vs", args))
         assert env.monitor.registered == []  # refused before the component registers
 
@@ -384,7 +388,8 @@ def test_components_accept_their_dict_args():
 @pytest.mark.parametrize(
     ("api", "profile", "message"),
     [
-        ("21.1.3", {"encap": "GRE"}, r"GRE encapsulation needs Avi API version 21\.1\.4"),
+        ("21.1.3", {"encap": "GRE"}, r"GRE encapsulation needs Avi 21\.1\.4 or later"),
+        ("22.1.4", {"syn_protection": True}, r"SYN protection cannot work with DSR"),
         ("22.1.4", {"encap": "GRE", "dsr_type": "L2"}, r"GRE only applies to L3 DSR"),
         ("22.1.4", {"dsr_type": "L4"}, r"dsr_type must be L3 or L2"),
     ],
@@ -415,7 +420,7 @@ def test_service_outputs_with_the_runtime_test_idiom():
         def check(args):
             vip, members, url = args
             assert vip == "203.0.113.10" and vip not in members
-            assert members[0::2] == ["198.51.100.11", "198.51.100.12"]
+            assert members == ["198.51.100.11", "198.51.100.12"]
             assert url.endswith("/virtualservice-web-vs/analytics")
 
         return pulumi.Output.all(web.vip, web.pool_members, web.vs_url).apply(check)

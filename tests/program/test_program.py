@@ -63,6 +63,12 @@ def avi_objects(service: str, monitor: bool = True) -> list[tuple[str, str]]:
     return names + ([("HealthMonitor", f"{service}-hm")] if monitor else [])
 
 
+def allocated_avi_objects(service: str) -> list[tuple[str, str]]:
+    """A service whose VIP the controller allocates: its VsVip is made ahead, under DsrVip."""
+    made_ahead = [("DsrVip", f"{service}-vsvip")]
+    return made_ahead + avi_objects(service)
+
+
 def vsphere_server(name: str) -> list[tuple[str, str]]:
     return [("VsphereDsrServer", name), ("VirtualMachine", name)]
 
@@ -93,14 +99,21 @@ EXPECTED = {
         ("vsphere", "vcenter"),
         *[r for n in ("web11", "web12", "web13", "dns11", "dns12") for r in vsphere_server(n)],
         *avi_objects("www"),
-        *avi_objects("api"),
+        *allocated_avi_objects("api"),
         *avi_objects("dns"),
+    ],
+    "lab6": [
+        ("vsphere", "vcenter"),
+        *vsphere_server("web01"),
+        *vsphere_server("web02"),
+        *avi_objects("web"),
+        *avi_objects("web6"),
     ],
     "local": [*existing_server("web01"), *existing_server("web02"), *avi_objects("web")],
 }
 
 
-@pytest.mark.parametrize("stack", ["lab", "prod", "local"])
+@pytest.mark.parametrize("stack", ["lab", "lab6", "prod", "local"])
 def test_stack_registers_the_expected_resources(stack, local_home):
     env, outputs = run_stack(stack)
     assert resource_set(env) == Counter(EXPECTED[stack])
@@ -111,13 +124,8 @@ def test_stack_registers_the_expected_resources(stack, local_home):
 def test_lab_outputs(local_home):
     _, outputs = run_stack("lab")
     web = outputs["services"]["web"]
-    assert (web["vip"], web["vip6"]) == ("203.0.113.10", "2001:db8:100::10")
-    assert web["poolMembers"] == [
-        "198.51.100.11",
-        "2001:db8:20::11",
-        "198.51.100.12",
-        "2001:db8:20::12",
-    ]
+    assert (web["vip"], web["vip6"]) == ("203.0.113.10", None)
+    assert web["poolMembers"] == ["198.51.100.11", "198.51.100.12"]
     assert web["vsUrl"].startswith("https://avi.lab.example/#!/applications/virtualservice/")
     assert set(web["serverDigests"]) == {"web01", "web02"}
 
