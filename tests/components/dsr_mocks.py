@@ -123,8 +123,11 @@ def allocate_vips(body: dict[str, Any]) -> dict[str, Any]:
 class DsrMocks(pulumi.runtime.Mocks):
     """Answers like the real providers would, enough for wiring tests."""
 
-    def __init__(self, vm_addresses: dict[str, str | None] | None = None) -> None:
+    def __init__(
+        self, vm_addresses: dict[str, str | None] | None = None, *, allocate: bool = True
+    ) -> None:
         self.vm_addresses = vm_addresses or {}
+        self.allocate = allocate  # False: an IPAM with no free address (VsVip stored without)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_providers: list[str] = []
 
@@ -138,7 +141,7 @@ class DsrMocks(pulumi.runtime.Mocks):
                 uuid=uuid,
                 ref=f"/api/{obj_type}/{uuid}",
                 name=body["name"],
-                observed=allocate_vips(body) if obj_type == "vsvip" else {},
+                observed=allocate_vips(body) if obj_type == "vsvip" and self.allocate else {},
             )
             return uuid, state
         if args.typ == VSPHERE_VM:
@@ -237,11 +240,12 @@ def pulumi_env(
     secret_keys: list[str] | None = None,
     vm_addresses: dict[str, str | None] | None = None,
     project: str = PROJECT,
+    allocate: bool = True,
 ) -> Iterator[PulumiEnv]:
     """Fresh loop, mocks and config for one test; everything reset afterwards."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    mocks = DsrMocks(vm_addresses)
+    mocks = DsrMocks(vm_addresses, allocate=allocate)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.settings.reset_options(project=project, stack="test", preview=False)
     pulumi.runtime.set_all_config(

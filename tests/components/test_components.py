@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import ipaddress
 import shlex
 import typing
 
@@ -20,6 +21,7 @@ from avi_dsr.server import (
     render_remove_script,
 )
 from dsr_mocks import (
+    ALLOCATED,
     REMOTE_COMMAND,
     VSPHERE_PROVIDER,
     VSPHERE_VM,
@@ -28,7 +30,7 @@ from dsr_mocks import (
     plain_text,
     pulumi_env,
 )
-from dsr_stacks import LAB_VALUES
+from dsr_stacks import LAB6_SERVICES, LAB_VALUES
 
 CONTROLLER_PASSWORD = "ctrl-s3cret-pw"
 VCENTER_PASSWORD = "vc-s3cret-pw"
@@ -55,6 +57,8 @@ def deploy(values, *, material=None, vm_addresses=VM_ADDRESSES):
                 "members": env.value(svc.pool_members),
                 "url": env.value(svc.vs_url),
                 "digests": env.value(svc.server_digests),
+                "vip": env.value(svc.vip),
+                "vip6": env.value(svc.vip6),
             }
             for name, svc in deployment.services.items()
         }
@@ -252,6 +256,94 @@ def test_a_server_shared_by_two_services_is_built_once_and_holds_both_vips():
     assert resolved["api"]["members"] == ["198.51.100.11"]
 
 
+def _auto_values(*, existing=False):
+    values = _existing_values() if existing else copy.deepcopy(LAB_VALUES)
+    values["services"][0]["vip"] = "auto"
+    return values
+
+
+def test_an_allocated_vip_reaches_the_servers_that_must_hold_it():
+    """vip: auto -> the VsVip is made first (under DsrVip), the VM is rendered from the address
+    the controller allocated and waits for it, and the service uses that VsVip."""
+    values = _auto_values()
+    env, resolved = deploy(values)
+    allocated = ALLOCATED["V4"]
+    vsvip = env.monitor.named("web-vsvip", AVI + "VsVip")
+    assert env.monitor.ancestry(vsvip) == ["avi-dsr:index:DsrVip"]
+    assert vsvip.plain["body"]["vip"] == [
+        {
+            "vip_id": "0",
+            "auto_allocate_ip": True,
+            "auto_allocate_ip_type": "V4_ONLY",
+            "ipam_network_subnet": {
+                "network_ref": "/api/network?name=seg-vip&cloud=Default-Cloud",
+                "subnet": {"ip_addr": {"addr": "203.0.113.0", "type": "V4"}, "mask": 24},
+            },
+        }
+    ]
+    stack = parse_stack(values)
+    vm = env.monitor.named("web01", VSPHERE_VM)
+    assert vsvip.urn in vm.dependencies  # the VM is created after the allocation
+    expected = render_cloud_init(stack.server_spec("web01", {"web": allocated}))
+    assert decode_guestinfo(vm.plain["extraConfig"]["guestinfo.userdata"]) == expected.user_data
+    assert allocated in expected.network_config
+    assert vm.plain["ignoredGuestIps"] == [f"{allocated}/32", "2001:db8:100::10/128"]
+    assert body_of(env, "VirtualService", "web-vs")["vsvip_ref"] == "/api/vsvip/vsvip-web-vsvip"
+    assert len(env.monitor.of_type(AVI + "VsVip")) == 1
+    assert resolved["web"]["vip"] == allocated and resolved["web"]["members"] == [
+        "198.51.100.11",
+        "198.51.100.12",
+    ]
+
+
+def test_an_allocated_vip_reaches_existing_servers_too():
+    values = _auto_values(existing=True)
+    material = SshMaterial({"web01": "ssh-ed25519 AAAAC3NzaHostKey"}, {"web01": SSH_KEY})
+    env, _ = deploy(values, material=material)
+    spec = parse_stack(values).server_spec("web01", {"web": ALLOCATED["V4"]})
+    cmd = env.monitor.named("web01", REMOTE_COMMAND)
+    assert cmd.plain["triggers"] == [config_digest(spec)]
+    assert cmd.plain["create"] == "sh -c " + shlex.quote(
+        render_apply_script(spec, stage_root="/tmp/stage/web01")
+    )
+    assert ipaddress.ip_address(ALLOCATED["V4"]) in spec.vips4
+
+
+def test_a_vsvip_stored_without_an_address_fails_the_run():
+    """An IPAM range with no free address must not leave servers without the VIP."""
+    stack = parse_stack(_auto_values())
+    env_ctx = pulumi_env(SECRETS, list(SECRETS), VM_ADDRESSES, allocate=False)
+    refused = pytest.raises(Exception, match=r"stored VsVip web-vsvip without an IPv4 address")
+    with env_ctx as env, refused:
+        env.run(lambda: build(stack, SshMaterial({}, {})))
+
+
+def test_routed_servers_and_server_networks_are_sent():
+    values = copy.deepcopy(LAB_VALUES)
+    values["services"][0]["placement"].update(
+        routedServers=True, serverNetworks=[{"network": "seg-web", "subnet": "198.51.100.0/24"}]
+    )
+    env, _ = deploy(values)
+    assert body_of(env, "VirtualService", "web-vs")["ign_pool_net_reach"] is True
+    assert body_of(env, "Pool", "web-pool")["placement_networks"] == [
+        {
+            "network_ref": "/api/network?name=seg-web&cloud=Default-Cloud",
+            "subnet": {"ip_addr": {"addr": "198.51.100.0", "type": "V4"}, "mask": 24},
+        }
+    ]
+
+
+def test_an_ipv6_service_pools_ipv6_addresses_behind_its_vip6():
+    values = copy.deepcopy(LAB_VALUES)
+    values["controller"]["apiVersion"] = "30.2.1"
+    values["services"] = copy.deepcopy(LAB6_SERVICES)
+    env, resolved = deploy(values)
+    assert resolved["web6"]["members"] == ["2001:db8:20::11", "2001:db8:20::12"]
+    assert (resolved["web6"]["vip"], resolved["web6"]["vip6"]) == (None, "2001:db8:100::10")
+    assert [s["ip"]["type"] for s in body_of(env, "Pool", "web6-pool")["servers"]] == ["V6", "V6"]
+    assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
+
+
 def _existing_values(stage_root="/tmp/stage/web01"):
     values = copy.deepcopy(LAB_VALUES)
     values["servers"][0] = {
@@ -348,6 +440,7 @@ ARGS_PAIRS = [
     (network_profile.DsrNetworkProfileArgs, network_profile.DsrNetworkProfileArgsDict),
     (pool.DsrPoolArgs, pool.DsrPoolArgsDict),
     (virtual_service.DsrVirtualServiceArgs, virtual_service.DsrVirtualServiceArgsDict),
+    (virtual_service.DsrVipArgs, virtual_service.DsrVipArgsDict),
     (servers.VsphereDsrServerArgs, servers.VsphereDsrServerArgsDict),
     (servers.ExistingDsrServerArgs, servers.ExistingDsrServerArgsDict),
     (service.L3DsrServiceArgs, service.L3DsrServiceArgsDict),
