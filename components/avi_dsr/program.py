@@ -133,9 +133,10 @@ def build(stack: StackSpec, material: SshMaterial) -> Deployment:
                 servers=servers,
                 controller_url=c.base_url,
                 allocated_vip=allocated.get(svc.name),
+                config_key=f"{NAMESPACE}:services[{index}]",
             ),
         )
-        for svc in stack.services
+        for index, svc in enumerate(stack.services)
     }
     return Deployment(servers, services)
 

@@ -15,6 +15,7 @@ from avi_dsr.config import ServiceSpec
 from avi_dsr.network_profile import DsrNetworkProfile, DsrNetworkProfileArgs
 from avi_dsr.payloads import AviNames, static_members
 from avi_dsr.pool import DsrPool, DsrPoolArgs
+from avi_dsr.preflight import ServiceFacts
 from avi_dsr.servers import DsrServer
 from avi_dsr.virtual_service import DsrVip, DsrVirtualService, DsrVirtualServiceArgs
 
@@ -35,6 +36,9 @@ class L3DsrServiceArgs:
     """The service's VsVip made ahead when the controller allocates the VIP (``vip: auto``): the
     servers holding that VIP are rendered from its ``address``, so it must exist before them.
     None: the service makes its own VsVip."""
+    config_key: str | None = None
+    """The service's stack-config key (``avi-dsr:services[0]``): names its preflight problems
+    (``facts``); None: the resource name."""
 
 
 class L3DsrServiceArgsDict(TypedDict, total=False):
@@ -45,6 +49,7 @@ class L3DsrServiceArgsDict(TypedDict, total=False):
     servers: Mapping[str, DsrServer]
     controller_url: str | None
     allocated_vip: DsrVip | None
+    config_key: str | None
 
 
 class L3DsrService(pulumi.ComponentResource):
@@ -80,6 +85,8 @@ class L3DsrService(pulumi.ComponentResource):
             )
         super().__init__(type_token("L3DsrService"), resource_name, None, opts)
         connection = dataclasses.replace(a.connection, tenant=svc.tenant)
+        # What the controller preflight checks for this service (avi_dsr.preflight).
+        self.facts = ServiceFacts.of(svc, a.config_key or resource_name)
         names = AviNames.for_service(svc.name)
         self.network_profile = DsrNetworkProfile(
             names.network_profile,

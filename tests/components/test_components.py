@@ -12,6 +12,7 @@ import pulumi
 import pytest
 from avi_dsr import network_profile, pool, servers, service, virtual_service
 from avi_dsr.config import parse_stack
+from avi_dsr.preflight import ServiceFacts
 from avi_dsr.program import SshMaterial, build
 from avi_dsr.server import (
     ServerSpec,
@@ -331,6 +332,21 @@ def test_routed_servers_and_server_networks_are_sent():
             "subnet": {"ip_addr": {"addr": "198.51.100.0", "type": "V4"}, "mask": 24},
         }
     ]
+
+
+def test_services_carry_their_preflight_facts_under_their_config_keys():
+    values = copy.deepcopy(LAB_VALUES)
+    values["controller"]["apiVersion"] = "30.2.1"
+    values["services"] = copy.deepcopy(LAB6_SERVICES)
+    stack = parse_stack(values)
+    with pulumi_env(SECRETS, list(SECRETS), VM_ADDRESSES) as env:
+        deployment = env.run(lambda: build(stack, SshMaterial({}, {})))
+    facts = {name: svc.facts for name, svc in deployment.services.items()}
+    assert facts == {
+        "web": ServiceFacts.of(stack.services[0], "avi-dsr:services[0]"),
+        "web6": ServiceFacts.of(stack.services[1], "avi-dsr:services[1]"),
+    }
+    assert facts["web6"].ipv6 and not facts["web"].ipv6
 
 
 def test_an_ipv6_service_pools_ipv6_addresses_behind_its_vip6():
