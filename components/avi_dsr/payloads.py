@@ -28,6 +28,7 @@ from avi_dsr.config import (
     ServerNetwork,
     ServiceSpec,
 )
+from avi_dsr.config.specs import vip_family
 from avi_dsr.rules import MONITOR_TYPE_NAMES
 
 L4_APPLICATION_PROFILE = "System-L4-Application"
@@ -182,8 +183,9 @@ def vsvip_body(
     if vip6 is not None:
         entry["ip6_address"] = {"addr": vip6, "type": "V6"}
     placed = placement or PlacementConfig()
-    subnet = placed.vip6_subnet if (vip6 or auto_allocate == "V6") else placed.vip_subnet
-    subnet_field = "subnet6" if (vip6 or auto_allocate == "V6") else "subnet"
+    ipv6 = vip_family(vip6, auto_allocate) == 6
+    subnet = placed.vip6_subnet if ipv6 else placed.vip_subnet
+    subnet_field = "subnet6" if ipv6 else "subnet"
     if placed.vip_network is not None:
         where: dict[str, Any] = {
             "network_ref": name_ref("network", placed.vip_network, cloud=cloud)

@@ -13,6 +13,7 @@ import pulumi
 from avi_dsr.avi import AviConnectionArgs, VirtualService, VsVip
 from avi_dsr.component import child_opts, coerce_args, type_token
 from avi_dsr.config import PlacementConfig, PortRange
+from avi_dsr.config.specs import vip_family
 from avi_dsr.payloads import allocated_vip, virtual_service_body, vsvip_body
 from avi_dsr.rules import ipv6_version_problem
 
@@ -70,7 +71,7 @@ class DsrVip(pulumi.ComponentResource):
         check_vip_args(resource_name, a.connection, a.vip, a.vip6, a.auto_allocate, a.placement)
         super().__init__(type_token("DsrVip"), resource_name, None, opts)
         self.resource = vsvip_resource(a.name, a, self)
-        family = 6 if a.vip6 is not None or a.auto_allocate == "V6" else 4
+        family = vip_family(a.vip6, a.auto_allocate)
         network = a.placement.vip_network
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
@@ -228,8 +229,7 @@ def check_vip_args(
             "placement.vip_network, the Avi network whose IPAM range the VIP comes from"
         )
     api = connection.api_version  # None: the controller's; the preflight checks that one
-    ipv6 = vip6 is not None or auto_allocate == "V6"
-    if ipv6 and api and (problem := ipv6_version_problem(api)):
+    if vip_family(vip6, auto_allocate) == 6 and api and (problem := ipv6_version_problem(api)):
         raise ValueError(
             f"{resource_name}: {problem}, but the connection uses API version {api}; raise "
             "api_version or drop the IPv6 VIP"

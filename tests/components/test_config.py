@@ -544,6 +544,20 @@ CASES = [
         ],
     ),
     (
+        "a default subnet without a network is reported once, not per service",
+        {
+            "services": [
+                {"name": "web", "vip": "203.0.113.10", "ports": [80], "servers": ["web01"]},
+                {"name": "api", "vip": "203.0.113.11", "ports": [443], "servers": ["web02"]},
+            ],
+            "placement": {"vipSubnet": "203.0.113.0/24"},
+        },
+        [
+            "avi-dsr:placement.vipSubnet: needs vipNetwork, the Avi network that holds "
+            "203.0.113.0/24"
+        ],
+    ),
+    (
         "typo in the stack default placement",
         {"placement": {"vipNetwrok": "seg-vip"}},
         ["avi-dsr:placement.vipNetwrok: unknown key; did you mean 'vipNetwork'?"],

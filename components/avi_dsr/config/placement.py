@@ -138,12 +138,13 @@ def resolve_placement(
     merged = {**default.values, **own.values}
     origin = {k: (own.key if k in own.values else default.key) for k in merged}
     vip_network: str | None = merged.get("vipNetwork")
-    subnet_key = "vipSubnet" if facts.family == 4 else "vip6Subnet"
-    other_key = "vip6Subnet" if facts.family == 4 else "vipSubnet"
+    subnet_key, other_key, other_family = (
+        ("vipSubnet", "vip6Subnet", 6) if facts.family == 4 else ("vip6Subnet", "vipSubnet", 4)
+    )
     if other_key in own.values:
         problems.add(
             f"{own.key}.{other_key}",
-            f"only applies to IPv{10 - facts.family} services; this one is IPv{facts.family} "
+            f"only applies to IPv{other_family} services; this one is IPv{facts.family} "
             f"(use {subnet_key})",
         )
     subnet: IPNetwork | None = merged.get(subnet_key)
@@ -155,7 +156,8 @@ def resolve_placement(
             f"allocate from: set {own.key}.vipNetwork (or {DEFAULT_KEY}.vipNetwork)",
         )
     if subnet is not None and "vipNetwork" not in merged:
-        problems.add(
+        _add_once(
+            problems,
             f"{origin[subnet_key]}.{subnet_key}",
             f"needs vipNetwork, the Avi network that holds {subnet}",
         )
@@ -187,6 +189,12 @@ def resolve_placement(
         server_networks=server_networks,
         routed_servers=routed,
     )
+
+
+def _add_once(problems: Problems, key: str, message: str) -> None:
+    """A problem of the stack default is the same for every service: report it once."""
+    if not any(p.key == key and p.message == message for p in problems.items):
+        problems.add(key, message)
 
 
 def _check_vip_in_subnet(

@@ -40,6 +40,7 @@ from avi_dsr.config.specs import (
     PortRange,
     ServerConfig,
     ServiceSpec,
+    vip_family,
 )
 from avi_dsr.controller_address import DEFAULT_TENANT
 from avi_dsr.rules import (
@@ -223,7 +224,7 @@ class _Vips:
 
     @property
     def family(self) -> int:
-        return 6 if self.vip6 is not None or self.auto == "V6" else 4
+        return vip_family(self.vip6, self.auto)
 
     @property
     def static(self) -> IPAddress | None:

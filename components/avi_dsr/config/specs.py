@@ -134,6 +134,11 @@ class HealthMonitorConfig:
     record_type: str = "A"  # dns: "A" | "AAAA"
 
 
+def vip_family(vip6: object | None, auto_allocate: str | None) -> int:
+    """4 or 6: a service with an IPv6 VIP, or one allocated as ``V6``, is an IPv6 service."""
+    return 6 if vip6 is not None or auto_allocate == "V6" else 4
+
+
 @dataclass(frozen=True)
 class ServerNetwork:
     """An Avi network (port group) and subnet through which the Service Engines reach servers."""
@@ -210,7 +215,7 @@ class ServiceSpec:
     @property
     def family(self) -> int:
         """4 or 6: the family of the VIP and of every pool member."""
-        return 6 if self.vip6 is not None or self.auto_allocate == "V6" else 4
+        return vip_family(self.vip6, self.auto_allocate)
 
     @property
     def static_vip(self) -> IPAddress | None:
