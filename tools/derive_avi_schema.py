@@ -1,12 +1,19 @@
-"""Derive the compact Avi schema committed at components/avi_dsr/avi/schema/avi-<version>.json.
+"""Derive the compact Avi schemas committed at components/avi_dsr/avi/schema/avi-<version>.json.
 
-Avi publishes Swagger 2.0 per object type, but enums, ranges and reference targets live only in
-the prose of each field's description. This tool parses those phrases ("Enum options - A, B.",
-"Allowed values are 1-65535.", "Special values are 0- ...", "It is a reference to an object of
-type Pool", "Minimum of 1 items required.", "Maximum of 50 items allowed.") and keeps only what
-validation and default-filling need, for the object types avi-dsr touches.
+Avi publishes Swagger 2.0 per object type, but enums, ranges, reference targets, the release a
+field appeared in and edition limits live only in the prose of each field's description. This
+tool parses those phrases ("Enum options - A, B.", "Allowed values are 1-65535.", "Special values
+are 0- ...", "It is a reference to an object of type Pool", "Minimum of 1 items required.",
+"Maximum of 50 items allowed.", "Field introduced in 21.1.4, 22.1.3.", "Field deprecated in
+22.1.1.", "Allowed in Enterprise edition with any value, Essentials edition(Allowed values-
+false), ...") and keeps only what validation, version gating, edition checks and default-filling
+need, for the object types avi-dsr touches.
 
-    python tools/derive_avi_schema.py [--swagger DIR] [--out FILE] [--check]
+SOURCE is either one release's folder of ``<Object>.json`` files (its version is read from the
+files' ``info.version``) or a folder of such release folders (every release in it is derived):
+
+    python tools/derive_avi_schema.py SOURCE [--version V] [--out-dir DIR] [--check]
+    python tools/derive_avi_schema.py ../shared/avi-swagger            # both 22.1.4 and 30.2.1
 """
 
 from __future__ import annotations
@@ -20,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_VERSION = "22.1.4"
-DEFAULT_SWAGGER = Path("/work/shared/avi-swagger")
 SCHEMA_DIR = REPO / "components" / "avi_dsr" / "avi" / "schema"
 
 # API object type -> the Swagger file / definition that describes it.
@@ -50,6 +55,47 @@ _SPECIAL_VALUE = re.compile(rf"({_NUMBER})\s*-")
 _REF = re.compile(r"reference to an object of type (\w+)")
 _MIN_ITEMS = re.compile(r"Minimum of (\d+) items required")
 _MAX_ITEMS = re.compile(r"Maximum of (\d+) items allowed")
+_VERSION = r"\d+\.\d+\.\d+"
+_INTRODUCED = re.compile(rf"Field introduced in ({_VERSION}(?:\s*,\s*{_VERSION})*)\.")
+_DEPRECATED = re.compile(rf"Field deprecated in ({_VERSION})\.")
+_ALLOWED_IN = re.compile(r"Allowed in (.*?edition)\.")
+_EDITION_ITEM = re.compile(
+    r"^(?P<name>Enterprise with Cloud Services|Enterprise|Essentials|Basic)"
+    r"(?: edition)?(?:\s*\(Allowed values- (?P<values>[^)]*)\)| with any value)?$"
+)
+# Edition names in the prose -> the license tier names the API uses (ControllerLicense.json).
+EDITIONS = {
+    "Enterprise": "ENTERPRISE",
+    "Enterprise with Cloud Services": "ENTERPRISE_WITH_CLOUD_SERVICES",
+    "Essentials": "ESSENTIALS",
+    "Basic": "BASIC",
+}
+
+
+def releases(source: Path) -> dict[str, Path]:
+    """Release version -> folder of its ``<Object>.json`` files, found under ``source``.
+
+    The version comes from the ``info.version`` of the files this tool reads (other files in a
+    release folder may carry a stale one: Avi's ControllerLicense.json says 20.1.2 everywhere).
+    """
+    folders = [source] if any(source.glob("*.json")) else sorted(source.iterdir())
+    found: dict[str, Path] = {}
+    for folder in folders:
+        files = _object_files(folder) if folder.is_dir() else []
+        if not files:
+            continue
+        versions = {json.loads(f.read_text(encoding="utf-8"))["info"]["version"] for f in files}
+        if len(versions) != 1:
+            raise SystemExit(f"{folder}: files of several releases: {', '.join(sorted(versions))}")
+        found[versions.pop()] = folder
+    if not found:
+        raise SystemExit(f"{source}: no Swagger <Object>.json files (nor folders of them)")
+    return found
+
+
+def _object_files(folder: Path) -> list[Path]:
+    """The Swagger files of the object types this tool derives (those present)."""
+    return [p for p in (folder / f"{d}.json" for d in OBJECT_TYPES.values()) if p.exists()]
 
 
 def derive(swagger_dir: Path, version: str) -> dict[str, Any]:
@@ -88,9 +134,10 @@ def render(document: Mapping[str, Any]) -> str:
 
 def _load_definitions(swagger_dir: Path) -> dict[str, dict[str, Any]]:
     definitions: dict[str, dict[str, Any]] = {}
-    files = sorted(swagger_dir.glob("*.json"))
+    files = _object_files(swagger_dir)
     if not files:
-        raise SystemExit(f"{swagger_dir}: no Swagger *.json files; pass --swagger DIR")
+        wanted = ", ".join(f"{d}.json" for d in OBJECT_TYPES.values())
+        raise SystemExit(f"{swagger_dir}: none of the Swagger files {wanted}")
     for path in files:
         for name, body in json.loads(path.read_text(encoding="utf-8"))["definitions"].items():
             if name in definitions and definitions[name] != body:
@@ -139,7 +186,48 @@ def _field(prop: Mapping[str, Any]) -> dict[str, Any]:
             out["default"] = prop["default"]
     if prop.get("readOnly"):
         out["readonly"] = True
+    if m := _INTRODUCED.search(desc):
+        out["introduced"] = [v.strip() for v in m[1].split(",")]
+    if m := _DEPRECATED.search(desc):
+        out["deprecated"] = m[1]
+    editions = _editions(desc, prop.get("items", prop).get("type", "string"))
+    if editions is not None:
+        out["editions"] = editions
     return out
+
+
+def _editions(desc: str, value_type: str) -> dict[str, list[Any] | None] | None:
+    """Edition limits: license tier -> allowed values (None = any value); absent = no limit.
+
+    "Allowed in Enterprise edition with any value, Essentials edition(Allowed values- false),
+    Enterprise with Cloud Services edition." -> Basic may not set the field at all, Essentials
+    only to false. Only restrictive limits are kept, to keep the compact schema small.
+    """
+    m = _ALLOWED_IN.search(desc)
+    if m is None:
+        return None
+    limits: dict[str, list[Any] | None] = {}
+    for item in re.split(r",\s+(?=Enterprise|Essentials|Basic)", m[1]):
+        parsed = _EDITION_ITEM.match(item.strip())
+        if parsed is None:
+            raise SystemExit(f"cannot read the edition phrase {item!r} in: {desc}")
+        values = parsed["values"]
+        limits[EDITIONS[parsed["name"]]] = (
+            None if values is None else [_typed(v.strip(), value_type) for v in values.split(",")]
+        )
+    if set(limits) == set(EDITIONS.values()) and all(v is None for v in limits.values()):
+        return None
+    return dict(sorted(limits.items()))
+
+
+def _typed(text: str, value_type: str) -> Any:
+    if value_type == "boolean":
+        return text.lower() == "true"
+    if value_type == "integer":
+        return int(text)
+    if value_type == "number":
+        return float(text)
+    return text
 
 
 def _scalar_or_object(prop: Mapping[str, Any], desc: str) -> dict[str, Any]:
@@ -170,25 +258,34 @@ def _numeric_limits(desc: str, *, integer: bool) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--version", default=DEFAULT_VERSION)
-    parser.add_argument("--swagger", type=Path, help="directory of <Object>.json files")
-    parser.add_argument("--out", type=Path, help="output file (default: the committed schema)")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the output is stale")
+    parser.add_argument(
+        "source", type=Path, help="a release folder of <Object>.json, or a folder of them"
+    )
+    parser.add_argument("--version", action="append", help="only this release (repeatable)")
+    parser.add_argument(
+        "--out-dir", type=Path, default=SCHEMA_DIR, help="default: the committed schemas"
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if an output is stale")
     args = parser.parse_args(argv)
-    swagger = args.swagger or DEFAULT_SWAGGER / args.version
-    out = args.out or SCHEMA_DIR / f"avi-{args.version}.json"
-    document = derive(swagger, args.version)
-    text = render(document)
-    if args.check:
-        current = out.read_text(encoding="utf-8") if out.exists() else ""
-        if current != text:
-            print(f"{out} is stale: run python tools/derive_avi_schema.py", file=sys.stderr)
-            return 1
-        return 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"wrote {out} ({len(text)} bytes, {len(document['definitions'])} definitions)")
-    return 0
+    found = releases(args.source)
+    wanted = args.version or sorted(found)
+    missing = [v for v in wanted if v not in found]
+    if missing:
+        raise SystemExit(f"{args.source}: no release {', '.join(missing)} (has {', '.join(found)})")
+    stale = 0
+    for version in wanted:
+        document = derive(found[version], version)
+        text = render(document)
+        out = args.out_dir / f"avi-{version}.json"
+        if args.check:
+            if not out.exists() or out.read_text(encoding="utf-8") != text:
+                print(f"{out} is stale: run tools/derive_avi_schema.py SOURCE", file=sys.stderr)
+                stale = 1
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out} ({len(text)} bytes, {len(document['definitions'])} definitions)")
+    return stale
 
 
 if __name__ == "__main__":

@@ -45,11 +45,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     written = render_stack(stack, args.out)
     print(f"avi-dsr: wrote {len(written)} files under {args.out}")
+    for line in pending_notes(stack):
+        print(f"avi-dsr: not known yet: {line}")
     return 0
 
 
+PENDING_FILE = "PENDING-VIPS.txt"
+
+
+def pending_notes(stack: StackSpec) -> list[str]:
+    """One line per server that will hold a VIP only the controller can tell (vip: auto)."""
+    notes = []
+    for server in stack.servers:
+        for service in stack.pending_vips(server.name):
+            notes.append(
+                f"{server.name} will also hold the IPv{service.family} VIP of service "
+                f"'{service.name}', which the controller allocates from Avi network "
+                f"{service.placement.vip_network} during `pulumi up`; the files under "
+                f"servers/{server.name}/ leave it out"
+            )
+    return notes
+
+
 def render_stack(stack: StackSpec, out: Path) -> list[Path]:
-    """Write every server's files and every service's Avi bodies; returns the paths."""
+    """Write every server's files and every service's Avi bodies; returns the paths.
+
+    A server holding a VIP the controller allocates (``vip: auto``) is rendered without it and
+    gets a PENDING-VIPS.txt saying which VIP will be added once allocated."""
     written: list[Path] = []
     for server in stack.servers:
         spec = stack.server_spec(server.name)
@@ -57,6 +79,9 @@ def render_stack(stack: StackSpec, out: Path) -> list[Path]:
             files = _existing_server_files(spec, server.ssh.stage_root if server.ssh else None)
         else:
             files = _vm_files(spec)
+        pending = [n for n in pending_notes(stack) if n.startswith(f"{server.name} ")]
+        if pending:
+            files[PENDING_FILE] = "\n".join(pending) + "\n"
         written += _write_all(out / "servers" / server.name, files)
     addresses = {
         s.name: (str(s.ipv4.ip) if s.ipv4 else None, str(s.ipv6.ip) if s.ipv6 else None)

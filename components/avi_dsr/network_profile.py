@@ -11,9 +11,9 @@ import pulumi
 from avi_dsr.avi import AviConnectionArgs, NetworkProfile
 from avi_dsr.avi.providers import avi_opts
 from avi_dsr.component import coerce_args, type_token
-from avi_dsr.config import MIN_GRE_VERSION, NetworkProfileConfig
-from avi_dsr.config.fields import version_tuple
+from avi_dsr.config import NetworkProfileConfig
 from avi_dsr.payloads import network_profile_body
+from avi_dsr.rules import gre_version_problem, syn_protection_problem
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,14 +92,10 @@ def _check_support(resource_name: str, a: DsrNetworkProfileArgs) -> None:
         )
     if p.encap == "GRE" and p.dsr_type == "L2":
         raise ValueError(f"DsrNetworkProfile {resource_name}: GRE only applies to L3 DSR")
-    api_version = a.connection.api_version if a.connection else None
-    if (
-        p.encap == "GRE"
-        and api_version
-        and version_tuple(api_version) < version_tuple(MIN_GRE_VERSION)
-    ):
+    api = a.connection.api_version if a.connection else None  # None: the preflight checks it
+    if p.encap == "GRE" and api and (problem := gre_version_problem(api)):
         raise ValueError(
-            f"DsrNetworkProfile {resource_name}: GRE encapsulation needs Avi API version "
-            f"{MIN_GRE_VERSION} or later, but the connection uses {api_version}; "
-            "use IPINIP or raise api_version"
+            f"DsrNetworkProfile {resource_name}: {problem}; use IPINIP or raise api_version"
         )
+    if problem := syn_protection_problem(a.protocol, p.syn_protection):
+        raise ValueError(f"DsrNetworkProfile {resource_name}: syn_protection: {problem}")

@@ -2,24 +2,34 @@
 
 The components send exactly these bodies (with refs that are Outputs) and ``avi-dsr render``
 writes them (with refs by name), so what is rendered is what lands. Field names and values
-follow Avi's schema (avi-api.md §1-3): DSR lives only in a fast-path network profile, the pool
-must use consistent hashing, and servers receive traffic on the service port.
+follow Avi's schema (avi-api.md §1-3; Swagger 22.1.4 and 30.2.1): DSR lives only in a fast-path
+network profile, the pool must use consistent hashing, and servers receive traffic on the
+service port. Placement follows the same Swagger and the public L3 DSR example
+(avinetworks/devops terraform/layer3_dsr): ``vip[].placement_networks`` /
+``ipam_network_subnet`` + ``auto_allocate_ip`` on the VsVip, ``placement_networks`` on the
+pool, ``ign_pool_net_reach`` on the virtual service.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from avi_dsr.config import (
+    DNS_RECORD_TYPES,
     HTTP_CODES,
     HealthMonitorConfig,
     NetworkProfileConfig,
+    PlacementConfig,
     PortRange,
+    ServerNetwork,
     ServiceSpec,
 )
+from avi_dsr.config.specs import vip_family
+from avi_dsr.rules import MONITOR_TYPE_NAMES
 
 L4_APPLICATION_PROFILE = "System-L4-Application"
 _DEFAULT_IDLE = {"tcp": 300, "udp": 10}
@@ -52,9 +62,20 @@ class PoolMember:
     enabled: bool = True
 
 
-def name_ref(obj_type: str, name: str) -> str:
-    """A reference by name, accepted by the controller where the uuid is not known yet."""
-    return f"/api/{obj_type}?name={quote(name, safe='')}"
+def name_ref(obj_type: str, name: str, *, cloud: str | None = None) -> str:
+    """A reference by name, accepted by the controller where the uuid is not known yet;
+    ``cloud`` scopes cloud-owned objects such as networks (names repeat across clouds)."""
+    ref = f"/api/{obj_type}?name={quote(name, safe='')}"
+    return f"{ref}&cloud={quote(cloud, safe='')}" if cloud else ref
+
+
+def ip_prefix(subnet: ipaddress.IPv4Network | ipaddress.IPv6Network) -> dict:
+    """Avi's ``IpAddrPrefix``: ``{ip_addr: {addr, type}, mask}``."""
+    family = "V4" if subnet.version == 4 else "V6"
+    return {
+        "ip_addr": {"addr": str(subnet.network_address), "type": family},
+        "mask": subnet.prefixlen,
+    }
 
 
 def network_profile_body(name: str, protocol: str, profile: NetworkProfileConfig) -> dict:
@@ -87,7 +108,7 @@ def health_monitor_body(
     """The monitor must name its port: the pool uses the service port (use_service_port)."""
     body: dict[str, Any] = {
         "name": name,
-        "type": f"HEALTH_MONITOR_{monitor.type.upper()}",
+        "type": MONITOR_TYPE_NAMES[monitor.type],
         "monitor_port": monitor.port or ports[0].start,
         "send_interval": monitor.interval,
         "receive_timeout": monitor.timeout,
@@ -96,6 +117,15 @@ def health_monitor_body(
         body["http_monitor"] = {
             "http_request": f"GET {monitor.path} HTTP/1.0",
             "http_response_code": [HTTP_CODES[c] for c in monitor.codes],
+        }
+    elif monitor.type == "udp":
+        udp = {"udp_request": monitor.request, "udp_response": monitor.response}
+        if any(udp.values()):
+            body["udp_monitor"] = {k: v for k, v in udp.items() if v is not None}
+    elif monitor.type == "dns":
+        body["dns_monitor"] = {
+            "query_name": monitor.query_name,
+            "record_type": DNS_RECORD_TYPES[monitor.record_type],
         }
     return body
 
@@ -107,6 +137,7 @@ def pool_body(
     ports: Sequence[PortRange],
     cloud: str,
     health_monitor_ref: Any | None = None,
+    server_networks: Sequence[ServerNetwork] = (),
 ) -> dict:
     body: dict[str, Any] = {
         "name": name,
@@ -122,13 +153,51 @@ def pool_body(
     }
     if health_monitor_ref is not None:
         body["health_monitor_refs"] = [health_monitor_ref]
+    if server_networks:
+        # Swagger PlacementNetwork: network_ref and subnet both required.
+        body["placement_networks"] = [
+            {
+                "network_ref": name_ref("network", n.network, cloud=cloud),
+                "subnet": ip_prefix(n.subnet),
+            }
+            for n in server_networks
+        ]
     return body
 
 
-def vsvip_body(name: str, *, vip: str, vip6: str | None, cloud: str, vrf: str) -> dict:
-    entry: dict[str, Any] = {"vip_id": "0", "ip_address": {"addr": vip, "type": "V4"}}
+def vsvip_body(
+    name: str,
+    *,
+    vip: str | None,
+    vip6: str | None,
+    cloud: str,
+    vrf: str,
+    auto_allocate: str | None = None,
+    placement: PlacementConfig | None = None,
+) -> dict:
+    """One ``vip[]`` entry: a static IPv4 or IPv6 address placed on ``placement.vip_network``,
+    or (``auto_allocate`` "V4"/"V6") an address the controller's IPAM allocates from it."""
+    entry: dict[str, Any] = {"vip_id": "0"}
+    if vip is not None:
+        entry["ip_address"] = {"addr": vip, "type": "V4"}
     if vip6 is not None:
         entry["ip6_address"] = {"addr": vip6, "type": "V6"}
+    placed = placement or PlacementConfig()
+    ipv6 = vip_family(vip6, auto_allocate) == 6
+    subnet = placed.vip6_subnet if ipv6 else placed.vip_subnet
+    subnet_field = "subnet6" if ipv6 else "subnet"
+    if placed.vip_network is not None:
+        where: dict[str, Any] = {
+            "network_ref": name_ref("network", placed.vip_network, cloud=cloud)
+        }
+        if subnet is not None:
+            where[subnet_field] = ip_prefix(subnet)
+        if auto_allocate is not None:
+            entry["auto_allocate_ip"] = True
+            entry["auto_allocate_ip_type"] = f"{auto_allocate}_ONLY"
+            entry["ipam_network_subnet"] = where  # Swagger IPNetworkSubnet
+        else:
+            entry["placement_networks"] = [where]  # Swagger VipPlacementNetwork (18.2.5+)
     return {
         "name": name,
         "cloud_ref": name_ref("cloud", cloud),
@@ -148,8 +217,9 @@ def virtual_service_body(
     network_profile_ref: Any,
     pool_ref: Any,
     vsvip_ref: Any,
+    routed_servers: bool = False,
 ) -> dict:
-    return {
+    body = {
         "name": name,
         "enabled": enabled,
         "cloud_ref": name_ref("cloud", cloud),
@@ -161,6 +231,10 @@ def virtual_service_body(
         "pool_ref": pool_ref,
         "services": [_service_port(p) for p in ports],
     }
+    if routed_servers:
+        # "Ignore Pool servers network reachability constraints for Virtual Service placement"
+        body["ign_pool_net_reach"] = True
+    return body
 
 
 def _service_port(port: PortRange) -> dict:
@@ -173,15 +247,13 @@ def _service_port(port: PortRange) -> dict:
 def static_members(
     service: ServiceSpec, addresses: Mapping[str, tuple[Any, Any]]
 ) -> list[PoolMember]:
-    """Pool members from each listed server's own addresses (server -> (ipv4, ipv6), plain or
-    Outputs); IPv6 only with a vip6."""
-    members: list[PoolMember] = []
-    for member in service.members:
-        ipv4, ipv6 = addresses[member.server]
-        members.append(PoolMember(ipv4, "V4", member.ratio, member.enabled))
-        if service.vip6 is not None:
-            members.append(PoolMember(ipv6, "V6", member.ratio, member.enabled))
-    return members
+    """Pool members from each listed server's own address of the service's family
+    (server -> (ipv4, ipv6), plain or Outputs): one family per pool."""
+    family = "V4" if service.family == 4 else "V6"
+    return [
+        PoolMember(addresses[m.server][0 if family == "V4" else 1], family, m.ratio, m.enabled)
+        for m in service.members
+    ]
 
 
 def service_payloads(
@@ -206,14 +278,9 @@ def service_payloads(
         ports=service.ports,
         cloud=service.cloud,
         health_monitor_ref=hm_ref,
+        server_networks=service.placement.server_networks,
     )
-    payloads["vsvip"] = vsvip_body(
-        names.vsvip,
-        vip=str(service.vip),
-        vip6=str(service.vip6) if service.vip6 else None,
-        cloud=service.cloud,
-        vrf=service.vrf,
-    )
+    payloads["vsvip"] = service_vsvip_body(service)
     payloads["virtualservice"] = virtual_service_body(
         names.virtual_service,
         ports=service.ports,
@@ -224,5 +291,28 @@ def service_payloads(
         network_profile_ref=name_ref("networkprofile", names.network_profile),
         pool_ref=name_ref("pool", names.pool),
         vsvip_ref=name_ref("vsvip", names.vsvip),
+        routed_servers=service.placement.routed_servers,
     )
     return payloads
+
+
+def service_vsvip_body(service: ServiceSpec) -> dict:
+    """The VsVip of a service (static or allocated VIP, with its placement)."""
+    return vsvip_body(
+        AviNames.for_service(service.name).vsvip,
+        vip=str(service.vip) if service.vip else None,
+        vip6=str(service.vip6) if service.vip6 else None,
+        cloud=service.cloud,
+        vrf=service.vrf,
+        auto_allocate=service.auto_allocate,
+        placement=service.placement,
+    )
+
+
+def allocated_vip(observed: Mapping[str, Any] | None, family: int) -> str | None:
+    """The VIP the controller allocated, read from a VsVip as it stored it (``observed``):
+    ``vip[0].ip_address.addr`` (IPv4) or ``vip[0].ip6_address.addr`` (IPv6); None until set."""
+    entries = (observed or {}).get("vip") or []
+    field = "ip_address" if family == 4 else "ip6_address"
+    addr = (entries[0].get(field) or {}).get("addr") if entries else None
+    return addr if isinstance(addr, str) and addr else None

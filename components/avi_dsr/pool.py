@@ -12,7 +12,7 @@ import pulumi
 from avi_dsr.avi import AviConnectionArgs, HealthMonitor, Pool
 from avi_dsr.avi.providers import avi_opts
 from avi_dsr.component import coerce_args, type_token
-from avi_dsr.config import HealthMonitorConfig, PortRange
+from avi_dsr.config import HealthMonitorConfig, PortRange, ServerNetwork
 from avi_dsr.payloads import PoolMember, health_monitor_body, pool_body
 
 
@@ -43,6 +43,9 @@ class DsrPoolArgs:
     """Take over this existing pool (name or uuid) instead of creating one."""
     health_monitor_adopt: str | None = None
     """Take over this existing health monitor (name or uuid) instead of creating one."""
+    server_networks: Sequence[ServerNetwork] = ()
+    """Pool placement networks: where the Service Engines reach the servers (Avi network and
+    subnet), for servers on networks the controller would not pick by itself."""
 
 
 class DsrPoolArgsDict(TypedDict, total=False):
@@ -59,6 +62,7 @@ class DsrPoolArgsDict(TypedDict, total=False):
     preflight: Mapping[str, Any] | None
     adopt: str | None
     health_monitor_adopt: str | None
+    server_networks: Sequence[ServerNetwork]
 
 
 class DsrPool(pulumi.ComponentResource):
@@ -110,7 +114,12 @@ class DsrPool(pulumi.ComponentResource):
             )
             monitor_ref = self.monitor.ref
         self.body = pool_body(
-            a.name, members=a.members, ports=a.ports, cloud=a.cloud, health_monitor_ref=monitor_ref
+            a.name,
+            members=a.members,
+            ports=a.ports,
+            cloud=a.cloud,
+            health_monitor_ref=monitor_ref,
+            server_networks=a.server_networks,
         )
         self.resource = Pool(
             a.name,

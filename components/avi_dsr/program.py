@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import pulumi_vsphere as vsphere
 from avi_dsr.avi import AviConnectionArgs
 from avi_dsr.config import NAMESPACE, ConfigError, ServerConfig, StackSpec, parse_stack
 from avi_dsr.config.sources import values_from_pulumi
+from avi_dsr.payloads import AviNames
+from avi_dsr.preflight import ServiceFacts
+from avi_dsr.server import ServerSpec
 from avi_dsr.servers import (
     DsrServer,
     ExistingDsrServer,
@@ -23,6 +27,7 @@ from avi_dsr.servers import (
     read_host_key,
 )
 from avi_dsr.service import L3DsrService, L3DsrServiceArgs
+from avi_dsr.virtual_service import DsrVip, DsrVipArgs
 
 
 @dataclass(frozen=True)
@@ -86,32 +91,73 @@ def read_ssh_material(stack: StackSpec) -> SshMaterial:
 
 
 def build(stack: StackSpec, material: SshMaterial) -> Deployment:
-    """Register every resource: servers first (each once), then the services using them."""
+    """Register every resource: the VsVips of VIPs the controller allocates first (their
+    servers must hold the address), then the servers (each once), then the services."""
     config = pulumi.Config(NAMESPACE)
     c = stack.controller
+    # No apiVersion configured: the connection's default (the controller's own version).
+    version = {"api_version": c.api_version} if c.api_version else {}
     connection = AviConnectionArgs(
         controller=c.address,
         username=c.username,
         password=config.require_secret("controllerPassword"),
         tenant=c.tenant,
-        api_version=c.api_version,
         verify_tls=c.verify_tls,
         ca_bundle=c.ca_bundle,
+        **version,
     )
+    allocated = {
+        svc.name: DsrVip(
+            AviNames.for_service(svc.name).vsvip,
+            DsrVipArgs(
+                connection=dataclasses.replace(connection, tenant=svc.tenant),
+                name=AviNames.for_service(svc.name).vsvip,
+                auto_allocate=svc.auto_allocate,
+                placement=svc.placement,
+                cloud=svc.cloud,
+                vrf=svc.vrf,
+                preflight=ServiceFacts.of(svc, service_key(index)).wire(),
+                vsvip_adopt=svc.adopted("vsvip"),
+            ),
+        )
+        for index, svc in enumerate(stack.services)
+        if svc.auto_allocate is not None
+    }
     provider = vcenter_provider(stack, config)
     servers: dict[str, DsrServer] = {
-        s.name: build_server(stack, s, provider, material, config) for s in stack.servers
+        s.name: build_server(stack, s, provider, material, config, allocated) for s in stack.servers
     }
     services = {
         svc.name: L3DsrService(
             svc.name,
             L3DsrServiceArgs(
-                connection=connection, service=svc, servers=servers, controller_url=c.base_url
+                connection=connection,
+                service=svc,
+                servers=servers,
+                controller_url=c.base_url,
+                allocated_vip=allocated.get(svc.name),
+                config_key=service_key(index),
             ),
         )
-        for svc in stack.services
+        for index, svc in enumerate(stack.services)
     }
     return Deployment(servers, services)
+
+
+def server_spec(
+    stack: StackSpec, name: str, allocated: dict[str, DsrVip]
+) -> ServerSpec | pulumi.Output[ServerSpec]:
+    """The server's spec, or (when it serves VIPs the controller allocates) an Output of it
+    that resolves once those addresses are known: rendering stays pure, the wait is here."""
+    pending = {s.name: allocated[s.name].address for s in stack.pending_vips(name)}
+    if not pending:
+        return stack.server_spec(name)
+    return pulumi.Output.all(**pending).apply(lambda got: stack.server_spec(name, got))
+
+
+def service_key(index: int) -> str:
+    """The config key of a service, which its preflight problems name."""
+    return f"{NAMESPACE}:services[{index}]"
 
 
 def vcenter_provider(stack: StackSpec, config: pulumi.Config) -> vsphere.Provider | None:
@@ -133,8 +179,9 @@ def build_server(
     provider: vsphere.Provider | None,
     material: SshMaterial,
     config: pulumi.Config,
+    allocated: dict[str, DsrVip] | None = None,
 ) -> DsrServer:
-    spec = stack.server_spec(server.name)
+    spec = server_spec(stack, server.name, allocated or {})
     if server.kind == "vsphere":
         vc, o = stack.vcenter, server.vsphere
         assert vc is not None and o is not None  # guaranteed by parse_stack

@@ -47,8 +47,9 @@ class DsrServer(Protocol):
 class VsphereDsrServerArgs:
     """Args of :class:`VsphereDsrServer`: what to render, and where and how big to clone."""
 
-    spec: ServerSpec
-    """Addressing and VIPs; rendered into guestinfo cloud-init."""
+    spec: pulumi.Input[ServerSpec]
+    """Addressing and VIPs; rendered into guestinfo cloud-init. An Output when a VIP is
+    allocated by the controller (the VM then waits for it)."""
     datacenter: str
     """Datacenter name (looked up)."""
     datastore: str
@@ -78,7 +79,7 @@ class VsphereDsrServerArgs:
 class VsphereDsrServerArgsDict(TypedDict, total=False):
     """Dict twin of :class:`VsphereDsrServerArgs`."""
 
-    spec: ServerSpec
+    spec: pulumi.Input[ServerSpec]
     datacenter: str
     datastore: str
     network: str
@@ -117,8 +118,8 @@ class VsphereDsrServer(pulumi.ComponentResource):
                 f"VsphereDsrServer {resource_name}: give exactly one of cluster or host"
             )
         super().__init__(type_token("VsphereDsrServer"), resource_name, None, opts)
-        spec = a.spec
-        self.server_name = spec.name
+        spec = pulumi.Output.from_input(a.spec)
+        self.server_name = a.spec.name if isinstance(a.spec, ServerSpec) else resource_name
         invoke = pulumi.InvokeOutputOptions(parent=self, provider=a.provider)
         dc = vsphere.get_datacenter_output(name=a.datacenter, opts=invoke)
         if a.cluster is not None:
@@ -142,7 +143,7 @@ class VsphereDsrServer(pulumi.ComponentResource):
         )
         self.vm = vsphere.VirtualMachine(
             resource_name,
-            name=spec.name,
+            name=spec.apply(lambda s: s.name),
             resource_pool_id=pool_id,
             datastore_id=datastore.id,
             folder=a.folder,
@@ -169,18 +170,23 @@ class VsphereDsrServer(pulumi.ComponentResource):
                 )
             ],
             clone=vsphere.VirtualMachineCloneArgs(template_uuid=template.id),
-            extra_config=guestinfo_extra_config(spec),
+            extra_config=spec.apply(guestinfo_extra_config),
             wait_for_guest_net_timeout=a.wait_for_guest_net_timeout,
-            wait_for_guest_net_routable=spec.gateway4 is not None or spec.gateway6 is not None,
-            ignored_guest_ips=ignored_guest_ips(spec),
+            wait_for_guest_net_routable=spec.apply(
+                lambda s: s.gateway4 is not None or s.gateway6 is not None
+            ),
+            ignored_guest_ips=spec.apply(ignored_guest_ips),
             opts=vm_opts,
         )
-        self.ipv4 = self.vm.default_ip_address.apply(lambda ip: own_address(ip, spec, 4))
+        self.ipv4 = pulumi.Output.all(self.vm.default_ip_address, spec).apply(
+            lambda args: own_address(args[0], args[1], 4)
+        )
         # Tools reports IPv6 addresses in no useful order; the configured one is authoritative,
         # tied to the VM so the pool waits for it.
-        ipv6 = str(spec.ipv6.ip) if spec.ipv6 else None
-        self.ipv6 = self.vm.id.apply(lambda _: ipv6)
-        self.digest = pulumi.Output.from_input(config_digest(spec))
+        self.ipv6 = pulumi.Output.all(self.vm.id, spec).apply(
+            lambda args: str(args[1].ipv6.ip) if args[1].ipv6 else None
+        )
+        self.digest = spec.apply(config_digest)
         self.register_outputs({"ipv4": self.ipv4, "ipv6": self.ipv6, "digest": self.digest})
 
 
@@ -209,8 +215,9 @@ def own_address(reported: str | None, spec: ServerSpec, family: int) -> str | No
 class ExistingDsrServerArgs:
     """Args of :class:`ExistingDsrServer`: the rendered files and how to reach the host."""
 
-    spec: ServerSpec
-    """Addressing and VIPs; rendered into sysctl, modules-load and a tunnels-only netplan."""
+    spec: pulumi.Input[ServerSpec]
+    """Addressing and VIPs; rendered into sysctl, modules-load and a tunnels-only netplan. An
+    Output when a VIP is allocated by the controller (the apply then waits for it)."""
     host: str
     """SSH host name or address."""
     host_key: str
@@ -226,7 +233,7 @@ class ExistingDsrServerArgs:
 class ExistingDsrServerArgsDict(TypedDict, total=False):
     """Dict twin of :class:`ExistingDsrServerArgs`."""
 
-    spec: ServerSpec
+    spec: pulumi.Input[ServerSpec]
     host: str
     host_key: str
     private_key: pulumi.Input[str]
@@ -260,11 +267,13 @@ class ExistingDsrServer(pulumi.ComponentResource):
                 "server's SSH host key is always verified"
             )
         super().__init__(type_token("ExistingDsrServer"), resource_name, None, opts)
-        spec = a.spec
-        self.server_name = spec.name
-        digest = config_digest(spec)
+        spec = pulumi.Output.from_input(a.spec)
+        self.server_name = a.spec.name if isinstance(a.spec, ServerSpec) else resource_name
+        digest = spec.apply(config_digest)
         as_root = _runner(a.user, staged=a.stage_root is not None)
-        apply_script = as_root(render_apply_script(spec, stage_root=a.stage_root))
+        apply_script = spec.apply(
+            lambda s: as_root(render_apply_script(s, stage_root=a.stage_root))
+        )
         self.command = command.remote.Command(
             resource_name,
             connection=command.remote.ConnectionArgs(
@@ -276,7 +285,7 @@ class ExistingDsrServer(pulumi.ComponentResource):
             ),
             create=apply_script,
             update=apply_script,
-            delete=as_root(render_remove_script(spec, stage_root=a.stage_root)),
+            delete=spec.apply(lambda s: as_root(render_remove_script(s, stage_root=a.stage_root))),
             triggers=[digest],
             opts=child_opts(
                 self, delete_before_replace=True, additional_secret_outputs=["stdout", "stderr"]
@@ -284,9 +293,9 @@ class ExistingDsrServer(pulumi.ComponentResource):
         )
         # The addresses are facts of the config, so they stay known even in a preview where
         # the command changes; services order themselves after this component (depends_on).
-        self.ipv4 = pulumi.Output.from_input(str(spec.ipv4.ip) if spec.ipv4 else None)
-        self.ipv6 = pulumi.Output.from_input(str(spec.ipv6.ip) if spec.ipv6 else None)
-        self.digest = pulumi.Output.from_input(digest)
+        self.ipv4 = spec.apply(lambda s: str(s.ipv4.ip) if s.ipv4 else None)
+        self.ipv6 = spec.apply(lambda s: str(s.ipv6.ip) if s.ipv6 else None)
+        self.digest = digest
         self.register_outputs({"ipv4": self.ipv4, "ipv6": self.ipv6, "digest": self.digest})
 
 

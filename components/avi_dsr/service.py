@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import pulumi
 
@@ -15,8 +15,9 @@ from avi_dsr.config import ServiceSpec
 from avi_dsr.network_profile import DsrNetworkProfile, DsrNetworkProfileArgs
 from avi_dsr.payloads import AviNames, static_members
 from avi_dsr.pool import DsrPool, DsrPoolArgs
+from avi_dsr.preflight import ServiceFacts
 from avi_dsr.servers import DsrServer
-from avi_dsr.virtual_service import DsrVirtualService, DsrVirtualServiceArgs
+from avi_dsr.virtual_service import DsrVip, DsrVirtualService, DsrVirtualServiceArgs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +32,13 @@ class L3DsrServiceArgs:
     """Servers by name, built once by the program and shared between services."""
     controller_url: str | None = None
     """Controller UI base URL for the ``vs_url`` output (``https://<controller>``)."""
+    allocated_vip: DsrVip | None = None
+    """The service's VsVip made ahead when the controller allocates the VIP (``vip: auto``): the
+    servers holding that VIP are rendered from its ``address``, so it must exist before them.
+    None: the service makes its own VsVip."""
+    config_key: str | None = None
+    """The service's stack-config key (``avi-dsr:services[0]``): names its preflight problems
+    (``facts``); None: the resource name."""
 
 
 class L3DsrServiceArgsDict(TypedDict, total=False):
@@ -40,13 +48,15 @@ class L3DsrServiceArgsDict(TypedDict, total=False):
     service: ServiceSpec
     servers: Mapping[str, DsrServer]
     controller_url: str | None
+    allocated_vip: DsrVip | None
+    config_key: str | None
 
 
 class L3DsrService(pulumi.ComponentResource):
     """Servers -> consistent-hash pool -> DSR virtual service, with the Avi names derived from
     the service name (``<svc>-np``, ``-hm``, ``-pool``, ``-vsvip``, ``-vs``)."""
 
-    vip: pulumi.Output[str]
+    vip: pulumi.Output[str | None]
     vip6: pulumi.Output[str | None]
     vs_uuid: pulumi.Output[str]
     vs_url: pulumi.Output[str | None]
@@ -68,10 +78,18 @@ class L3DsrService(pulumi.ComponentResource):
                 f"L3DsrService {resource_name}: servers {', '.join(missing)} are "
                 "listed by the service but were not built; pass them in servers"
             )
+        if (svc.auto_allocate is None) != (a.allocated_vip is None):
+            raise ValueError(
+                f"L3DsrService {resource_name}: allocated_vip is for a VIP the controller "
+                "allocates (auto) and then required: make the DsrVip ahead, build the servers "
+                "from its address, and pass it here"
+            )
         super().__init__(type_token("L3DsrService"), resource_name, None, opts)
         connection = dataclasses.replace(a.connection, tenant=svc.tenant)
+        # What the controller preflight checks for this service (avi_dsr.preflight).
+        self.facts = ServiceFacts.of(svc, a.config_key or resource_name)
         names = AviNames.for_service(svc.name)
-        facts = preflight_facts(svc)
+        facts = self.facts.wire()
         self.network_profile = DsrNetworkProfile(
             names.network_profile,
             DsrNetworkProfileArgs(
@@ -98,6 +116,7 @@ class L3DsrService(pulumi.ComponentResource):
                 preflight=facts,
                 adopt=svc.adopted("pool"),
                 health_monitor_adopt=svc.adopted("healthMonitor"),
+                server_networks=svc.placement.server_networks,
             ),
             opts=child_opts(self, depends_on=[a.servers[m.server] for m in svc.members]),
         )
@@ -107,8 +126,11 @@ class L3DsrService(pulumi.ComponentResource):
                 connection=connection,
                 name=names.virtual_service,
                 vsvip_name=names.vsvip,
-                vip=str(svc.vip),
+                vip=str(svc.vip) if svc.vip else None,
                 vip6=str(svc.vip6) if svc.vip6 else None,
+                auto_allocate=svc.auto_allocate,
+                placement=svc.placement,
+                vsvip=a.allocated_vip,
                 ports=svc.ports,
                 network_profile_ref=self.network_profile.ref,
                 pool_ref=self.pool.ref,
@@ -123,8 +145,7 @@ class L3DsrService(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
-        self.vip = pulumi.Output.from_input(str(svc.vip))
-        self.vip6 = pulumi.Output.from_input(str(svc.vip6) if svc.vip6 else None)
+        self.vip, self.vip6 = _vip_outputs(svc, a.allocated_vip)
         self.vs_uuid = self.virtual_service.uuid
         self.oper_status = self.virtual_service.oper_status
         base = a.controller_url
@@ -146,16 +167,17 @@ class L3DsrService(pulumi.ComponentResource):
         )
 
 
-def preflight_facts(svc: ServiceSpec) -> dict[str, Any]:
-    """What the provider checks on the controller before this service's first write."""
-    return {
-        "cloud": svc.cloud,
-        "se_group": svc.se_group,
-        "vrf": svc.vrf,
-        "dsr_type": svc.network_profile.dsr_type,
-        "encap": svc.network_profile.encap,
-        "ipv6": svc.vip6 is not None,
-    }
+def _vip_outputs(
+    svc: ServiceSpec, allocated: DsrVip | None
+) -> tuple[pulumi.Output[str | None], pulumi.Output[str | None]]:
+    """(IPv4 VIP, IPv6 VIP): configured, or the allocated address for the service's family."""
+    none = pulumi.Output.from_input(None)
+    if allocated is not None and svc.auto_allocate is not None:
+        return (allocated.address, none) if svc.family == 4 else (none, allocated.address)
+    return (
+        pulumi.Output.from_input(str(svc.vip) if svc.vip else None),
+        pulumi.Output.from_input(str(svc.vip6) if svc.vip6 else None),
+    )
 
 
 def vs_ui_url(controller_url: str, uuid: str) -> str:

@@ -1,10 +1,11 @@
-"""DsrVirtualService: the VsVip and the L4 virtual service that uses the DSR profile."""
+"""DsrVirtualService: the VsVip and the L4 virtual service that uses the DSR profile; DsrVip: a
+VsVip made ahead, for a VIP the controller allocates and the servers must hold."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import pulumi
@@ -12,9 +13,113 @@ import pulumi
 from avi_dsr.avi import AviConnectionArgs, VirtualService, VsVip
 from avi_dsr.avi.providers import avi_opts
 from avi_dsr.component import coerce_args, type_token
-from avi_dsr.config import MIN_IPV6_DSR_VERSION, PortRange
-from avi_dsr.config.fields import version_tuple
-from avi_dsr.payloads import virtual_service_body, vsvip_body
+from avi_dsr.config import PlacementConfig, PortRange
+from avi_dsr.config.specs import vip_family
+from avi_dsr.payloads import allocated_vip, virtual_service_body, vsvip_body
+from avi_dsr.rules import ipv6_version_problem
+
+
+@dataclass(frozen=True, kw_only=True)
+class DsrVipArgs:
+    """Args of :class:`DsrVip`: one VIP of one family, static or allocated, and its placement."""
+
+    connection: AviConnectionArgs | None
+    """Controller and tenant (``api_version`` gates an IPv6 VIP); None: the provider comes from
+    the resource options."""
+    name: str
+    """Avi VsVip name (``<service>-vsvip``)."""
+    vip: str | None = None
+    """IPv4 VIP; None with ``vip6`` or ``auto_allocate``."""
+    vip6: str | None = None
+    """IPv6 VIP (Avi 30.2.1+)."""
+    auto_allocate: str | None = None
+    """``"V4"``/``"V6"``: the controller's IPAM allocates the VIP from ``placement.vip_network``."""
+    placement: PlacementConfig = field(default_factory=PlacementConfig)
+    """VIP network and subnet (VsVip placement network, or the IPAM network with auto)."""
+    cloud: str = "Default-Cloud"
+    vrf: str = "global"
+    tenant: str | None = None
+    """Tenant of the VsVip (default: the connection's, else the provider's)."""
+    preflight: Mapping[str, Any] | None = None
+    """Facts the provider checks before its first write."""
+    vsvip_adopt: str | None = None
+    """Take over this existing VsVip (name or uuid) instead of creating one."""
+
+
+class DsrVipArgsDict(TypedDict, total=False):
+    """Dict twin of :class:`DsrVipArgs`."""
+
+    connection: AviConnectionArgs | None
+    name: str
+    vip: str | None
+    vip6: str | None
+    auto_allocate: str | None
+    placement: PlacementConfig
+    cloud: str
+    vrf: str
+    tenant: str | None
+    preflight: Mapping[str, Any] | None
+    vsvip_adopt: str | None
+
+
+class DsrVip(pulumi.ComponentResource):
+    """A VsVip whose ``address`` output is the VIP: the configured one, or the one the controller
+    allocated (read from the VsVip as stored). Servers that must hold an allocated VIP are
+    rendered from ``address``, so they wait for the allocation; a VsVip stored without an
+    address fails the run instead of leaving servers that silently drop the traffic."""
+
+    ref: pulumi.Output[str]
+    uuid: pulumi.Output[str]
+    address: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: DsrVipArgs | DsrVipArgsDict,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        a = coerce_args(DsrVipArgs, args)
+        check_vip_args(resource_name, a.connection, a.vip, a.vip6, a.auto_allocate, a.placement)
+        super().__init__(type_token("DsrVip"), resource_name, None, opts)
+        self.resource = vsvip_resource(a.name, a, self)
+        family = vip_family(a.vip6, a.auto_allocate)
+        network = a.placement.vip_network
+        self.ref = self.resource.ref
+        self.uuid = self.resource.uuid
+        self.address = self.resource.vip.apply(
+            lambda vips: _address(a.name, {"vip": vips}, family, network)
+        )
+        self.register_outputs({"ref": self.ref, "uuid": self.uuid, "address": self.address})
+
+
+def _address(name: str, observed: Any, family: int, network: str | None) -> str:
+    address = allocated_vip(observed, family)
+    if address is None:
+        raise ValueError(
+            f"the controller stored VsVip {name} without an IPv{family} address, so the servers "
+            f"cannot be told which VIP to hold; check that Avi network {network} has an IPAM "
+            "range (static IP pool for VIPs, or the cloud's IPAM profile) with free addresses"
+        )
+    return address
+
+
+def vsvip_resource(name: str, a: DsrVipArgs | DsrVirtualServiceArgs, parent: Any) -> VsVip:
+    return VsVip(
+        name,
+        tenant=a.tenant or (a.connection.tenant if a.connection else None),
+        preflight=a.preflight,
+        adopt=a.vsvip_adopt,
+        body=vsvip_body(
+            name,
+            vip=a.vip,
+            vip6=a.vip6,
+            auto_allocate=a.auto_allocate,
+            placement=a.placement,
+            cloud=a.cloud,
+            vrf=a.vrf,
+        ),
+        opts=avi_opts(parent, a.connection),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,8 +132,8 @@ class DsrVirtualServiceArgs:
     """Avi virtual service name (``<service>-vs``)."""
     vsvip_name: str
     """Avi VsVip name (``<service>-vsvip``)."""
-    vip: str
-    """IPv4 VIP."""
+    vip: str | None
+    """IPv4 VIP; None with ``vip6``, ``auto_allocate`` or ``vsvip``."""
     ports: Sequence[PortRange]
     """Service ports; ranges become ``port_range_end``."""
     network_profile_ref: pulumi.Input[str]
@@ -36,7 +141,13 @@ class DsrVirtualServiceArgs:
     pool_ref: pulumi.Input[str]
     """Ref of the consistent-hash pool."""
     vip6: str | None = None
-    """Optional IPv6 VIP (Avi 30.2.1+)."""
+    """IPv6 VIP (Avi 30.2.1+), for an IPv6 service (one family per service)."""
+    auto_allocate: str | None = None
+    """``"V4"``/``"V6"``: the controller allocates the VIP from ``placement.vip_network``."""
+    placement: PlacementConfig = field(default_factory=PlacementConfig)
+    """VIP placement network/subnet; ``routed_servers`` sets ``ign_pool_net_reach``."""
+    vsvip: DsrVip | None = None
+    """A VsVip made ahead (for an allocated VIP the servers must hold); None: made here."""
     cloud: str = "Default-Cloud"
     se_group: str = "Default-Group"
     vrf: str = "global"
@@ -56,14 +167,17 @@ class DsrVirtualServiceArgs:
 class DsrVirtualServiceArgsDict(TypedDict, total=False):
     """Dict twin of :class:`DsrVirtualServiceArgs`."""
 
-    connection: AviConnectionArgs
+    connection: AviConnectionArgs | None
     name: str
     vsvip_name: str
-    vip: str
+    vip: str | None
     ports: Sequence[PortRange]
     network_profile_ref: pulumi.Input[str]
     pool_ref: pulumi.Input[str]
     vip6: str | None
+    auto_allocate: str | None
+    placement: PlacementConfig
+    vsvip: DsrVip | None
     cloud: str
     se_group: str
     vrf: str
@@ -90,17 +204,12 @@ class DsrVirtualService(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         a = coerce_args(DsrVirtualServiceArgs, args)
-        _check_vips(resource_name, a)
+        if a.vsvip is None:
+            check_vip_args(resource_name, a.connection, a.vip, a.vip6, a.auto_allocate, a.placement)
         super().__init__(type_token("DsrVirtualService"), resource_name, None, opts)
         tenant = a.tenant or (a.connection.tenant if a.connection else None)
-        self.vsvip = VsVip(
-            a.vsvip_name,
-            body=vsvip_body(a.vsvip_name, vip=a.vip, vip6=a.vip6, cloud=a.cloud, vrf=a.vrf),
-            tenant=tenant,
-            preflight=a.preflight,
-            adopt=a.vsvip_adopt,
-            opts=avi_opts(self, a.connection),
-        )
+        # Same name and parent as always, so a stack's VsVip keeps its URN.
+        vsvip = a.vsvip if a.vsvip is not None else vsvip_resource(a.vsvip_name, a, self)
         self.body: dict[str, Any] = virtual_service_body(
             a.name,
             ports=a.ports,
@@ -110,7 +219,8 @@ class DsrVirtualService(pulumi.ComponentResource):
             enabled=a.enabled,
             network_profile_ref=a.network_profile_ref,
             pool_ref=a.pool_ref,
-            vsvip_ref=self.vsvip.ref,
+            vsvip_ref=vsvip.ref,
+            routed_servers=a.placement.routed_servers,
         )
         self.resource = VirtualService(
             a.name,
@@ -123,7 +233,7 @@ class DsrVirtualService(pulumi.ComponentResource):
         )
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
-        self.vsvip_uuid = self.vsvip.uuid
+        self.vsvip_uuid = vsvip.uuid
         self.oper_status = self.resource.oper_status
         self.register_outputs(
             {
@@ -135,20 +245,36 @@ class DsrVirtualService(pulumi.ComponentResource):
         )
 
 
-def _check_vips(resource_name: str, a: DsrVirtualServiceArgs) -> None:
+def check_vip_args(
+    resource_name: str,
+    connection: AviConnectionArgs | None,
+    vip: str | None,
+    vip6: str | None,
+    auto_allocate: str | None,
+    placement: PlacementConfig,
+) -> None:
     """Refuse before registering anything: a wrong VIP would fail late on the controller."""
-    if ipaddress.ip_address(a.vip).version != 4:
+    given = [x for x in (vip, vip6, auto_allocate) if x is not None]
+    if len(given) != 1:
         raise ValueError(
-            f"DsrVirtualService {resource_name}: vip {a.vip} must be IPv4; put IPv6 VIPs in vip6"
+            f"{resource_name}: give exactly one of vip (IPv4), vip6 (IPv6) or auto_allocate "
+            "('V4'/'V6'); one service serves one address family (a pool mixing IPv4 and IPv6 "
+            "servers can hash a flow to a server of the other family)"
         )
-    if a.vip6 is None:
-        return
-    if ipaddress.ip_address(a.vip6).version != 6:
-        raise ValueError(f"DsrVirtualService {resource_name}: vip6 {a.vip6} must be IPv6")
-    api_version = a.connection.api_version if a.connection else None
-    if api_version and version_tuple(api_version) < version_tuple(MIN_IPV6_DSR_VERSION):
+    if vip is not None and ipaddress.ip_address(vip).version != 4:
+        raise ValueError(f"{resource_name}: vip {vip} must be IPv4; put IPv6 VIPs in vip6")
+    if vip6 is not None and ipaddress.ip_address(vip6).version != 6:
+        raise ValueError(f"{resource_name}: vip6 {vip6} must be IPv6")
+    if auto_allocate is not None and (
+        auto_allocate not in ("V4", "V6") or placement.vip_network is None
+    ):
         raise ValueError(
-            f"DsrVirtualService {resource_name}: IPv6 VIP {a.vip6} needs Avi API version "
-            f"{MIN_IPV6_DSR_VERSION} or later (IPv6 L3 DSR), but the connection uses "
-            f"{api_version}; raise api_version or drop vip6"
+            f"{resource_name}: auto_allocate must be 'V4' or 'V6' and needs "
+            "placement.vip_network, the Avi network whose IPAM range the VIP comes from"
+        )
+    api = connection.api_version if connection else None  # None: the preflight checks it
+    if vip_family(vip6, auto_allocate) == 6 and api and (problem := ipv6_version_problem(api)):
+        raise ValueError(
+            f"{resource_name}: {problem}, but the connection uses API version {api}; raise "
+            "api_version or drop the IPv6 VIP"
         )

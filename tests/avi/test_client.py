@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from avi_dsr.avi import AviObjects, AviProviderError
 from avi_dsr.avi.client import Connection, session_for
-from avisim.testing import running_simulator
 from avi_testlib import owner
+from avisim.testing import running_simulator
 
 HM = {"type": "HEALTH_MONITOR_TCP"}
 
@@ -23,8 +23,9 @@ def _in_threads(fn, items, workers=16):
 
 def test_many_concurrent_creates_log_in_once(avisim, session):
     hm = AviObjects("healthmonitor")
-    outs = _in_threads(lambda i: hm.create(session, {"name": f"hm{i}", **HM}, owner(f"hm{i}")),
-                       range(32))
+    outs = _in_threads(
+        lambda i: hm.create(session, {"name": f"hm{i}", **HM}, owner(f"hm{i}")), range(32)
+    )
     assert sorted(o["name"] for o in outs) == sorted(f"hm{i}" for i in range(32))
     assert avisim.counters()["logins"] == 1
 
@@ -46,16 +47,20 @@ def test_unset_api_version_uses_the_controllers(avisim, session):
 
 
 def test_configured_api_version_is_sent_as_is(avisim):
-    session = session_for(Connection(controller=avisim.url, username="admin", password="admin",
-                                     api_version="22.1.4"))
+    session = session_for(
+        Connection(controller=avisim.url, username="admin", password="admin", api_version="22.1.4")
+    )
     session.ensure_login()
     assert session.api_version == "22.1.4"
 
 
 def test_wrong_password_is_one_clear_line(avisim):
     session = session_for(Connection(controller=avisim.url, username="admin", password="nope"))
-    with pytest.raises(AviProviderError, match=r"login to .* as 'admin' failed \(HTTP 401\); "
-                                               "check the username and the controller password"):
+    with pytest.raises(
+        AviProviderError,
+        match=r"login to .* as 'admin' failed \(HTTP 401\); "
+        "check the username and the controller password",
+    ):
         AviObjects("healthmonitor").read(session, "healthmonitor-x", {"name": "x"}, None)
 
 
@@ -103,8 +108,9 @@ def test_tls_off_is_explicit_and_warns(tls_sim, caplog):
 
 
 def test_plain_http_on_loopback_does_not_warn(avisim, caplog):
-    session = session_for(Connection(controller=avisim.url, username="admin", password="admin",
-                                     verify_tls=False))
+    session = session_for(
+        Connection(controller=avisim.url, username="admin", password="admin", verify_tls=False)
+    )
     with caplog.at_level(logging.WARNING, logger="avi_dsr.avi"):
         AviObjects("healthmonitor").create(session, {"name": "quiet", **HM}, owner("quiet"))
     assert "TLS verification is OFF" not in caplog.text

@@ -61,12 +61,15 @@ def test_full_stack_lifecycle(avisim, session):
     assert [s["ip"]["addr"] for s in created["pool"]["servers"]] == ["198.51.100.13"]
     assert created["virtualservice"]["enabled"] is False
 
-    for obj_type, body in reversed(stack()):
+    for obj_type, _ in reversed(stack()):
         avisim.reset_counters()
         AviObjects(obj_type).delete(session, created[obj_type]["uuid"], created[obj_type], owner())
         assert requests_made(avisim) == [f"DELETE /api/{obj_type}/{{uuid}}"]
-    assert all(not o["name"].endswith(("-np", "-hm", "-pool", "-vsvip", "-vs"))
-               for t, _ in stack() for o in avisim.controller.objects(t))
+    assert all(
+        not o["name"].endswith(("-np", "-hm", "-pool", "-vsvip", "-vs"))
+        for t, _ in stack()
+        for o in avisim.controller.objects(t)
+    )
 
 
 def test_read_of_a_deleted_object_reports_gone(avisim, session):
@@ -90,8 +93,13 @@ def test_update_of_an_object_deleted_outside_says_refresh(avisim, session):
     outs = hm.create(session, {"name": "oob", "type": "HEALTH_MONITOR_TCP"}, owner())
     hm.delete(session, outs["uuid"], outs, owner())
     with pytest.raises(AviProviderError, match=r"no longer exists.*pulumi refresh"):
-        hm.update(session, outs["uuid"], outs, {"name": "oob", "type": "HEALTH_MONITOR_TCP",
-                                                 "send_interval": 5}, owner())
+        hm.update(
+            session,
+            outs["uuid"],
+            outs,
+            {"name": "oob", "type": "HEALTH_MONITOR_TCP", "send_interval": 5},
+            owner(),
+        )
 
 
 def test_a_field_the_user_drops_reverts_to_the_default(avisim, session):
@@ -108,8 +116,9 @@ def test_a_field_the_user_drops_reverts_to_the_default(avisim, session):
 
 def test_import_inputs_leave_out_controller_fields_and_markers(avisim, session):
     pool = AviObjects("pool")
-    outs = pool.create(session, {"name": "imp", "lb_algorithm": "LB_ALGORITHM_CONSISTENT_HASH"},
-                       owner())
+    outs = pool.create(
+        session, {"name": "imp", "lb_algorithm": "LB_ALGORITHM_CONSISTENT_HASH"}, owner()
+    )
     inputs = pool.importable_inputs(outs)
     assert inputs["name"] == "imp"
     assert inputs["lb_algorithm"] == "LB_ALGORITHM_CONSISTENT_HASH"

@@ -24,8 +24,9 @@ def test_endless_5xx_fails_with_the_controllers_answer(avisim, session):
     outs = AviObjects("healthmonitor").create(session, dict(HM), owner())
     avisim.faults.update({"fail_5xx": {"count": 1000, "status": 502, "methods": ["PUT"]}})
     with pytest.raises(AviProviderError, match=r"update failed \(HTTP 502"):
-        AviObjects("healthmonitor").update(session, outs["uuid"], outs, {**HM, "send_interval": 3},
-                                           owner())
+        AviObjects("healthmonitor").update(
+            session, outs["uuid"], outs, {**HM, "send_interval": 3}, owner()
+        )
 
 
 def test_dropped_post_after_commit_is_reconciled_to_one_object(avisim, session):
@@ -49,8 +50,9 @@ def test_refused_connection_says_refused_and_gives_up_in_the_window():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again: nothing listens there
-    session = session_for(Connection(controller=f"http://127.0.0.1:{port}", username="a",
-                                     password="b"))
+    session = session_for(
+        Connection(controller=f"http://127.0.0.1:{port}", username="a", password="b")
+    )
     with pytest.raises(AviProviderError, match="connection refused"):
         AviObjects("healthmonitor").read(session, "healthmonitor-x", {"name": "x"}, None)
 

@@ -40,11 +40,18 @@ def test_refs_equal(desired, observed, names, equal):
     assert refs_equal(desired, observed, names) is equal
 
 
-def test_canonical_forms():
-    assert canonical_ref(f"https://ctrl:8443/api/pool/{U}#web") == f"/api/pool/{U}"
+def test_canonical_forms_drop_the_host_and_keep_the_name():
+    """The name stays, so a by-name ref in a body compares with the stored state."""
+    assert canonical_ref(f"https://ctrl:8443/api/pool/{U}#web") == f"/api/pool/{U}#web"
+    assert canonical_ref(f"https://ctrl:8443/api/pool/{U}") == f"/api/pool/{U}"
     assert canonical_ref("/api/pool?name=web") == "/api/pool?name=web"
     body = {"pool_ref": f"https://c/api/pool/{U}#web", "name": "https://c/api/pool/x", "n": 1}
-    assert canonicalize_refs(body) == {"pool_ref": f"/api/pool/{U}", "name": body["name"], "n": 1}
+    assert canonicalize_refs(body) == {
+        "pool_ref": f"/api/pool/{U}#web",
+        "name": body["name"],
+        "n": 1,
+    }
+    assert refs_equal("/api/pool?name=web", canonical_ref(f"https://c/api/pool/{U}#web"), {})
 
 
 def test_harvest_names_from_write_response():

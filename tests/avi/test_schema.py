@@ -1,15 +1,18 @@
-"""The compact Avi schema: freshness against the Swagger source, validate, with_defaults, refs."""
+"""The compact Avi schemas: derivation, freshness, validate, versions, editions, defaults, refs."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
-from avi_dsr.avi.schema import SCHEMA_DIR, Violation, load_schema
+from avi_dsr.avi.schema import SCHEMA_DIR, UnknownApiVersion, Violation, load_schema
+from avi_dsr.versions import KNOWN_API_VERSIONS, NEWEST_KNOWN_API_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
-SWAGGER = Path("/work/shared/avi-swagger/22.1.4")
+# The Swagger source sits next to the project on the team's machines, never in a user's clone.
+SWAGGER = REPO.parent / "shared" / "avi-swagger"
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +30,78 @@ def _derive_module():
 
 
 @pytest.mark.skipif(
-    not SWAGGER.is_dir(), reason=f"Swagger source {SWAGGER} is not available (only on the dev box)"
+    not SWAGGER.is_dir(),
+    reason="Avi's Swagger (../shared/avi-swagger next to the project) is not on this machine",
 )
-def test_committed_schema_is_up_to_date_with_the_swagger_source():
+@pytest.mark.parametrize("version", KNOWN_API_VERSIONS)
+def test_committed_schema_is_up_to_date_with_the_swagger_source(version):
     derive = _derive_module()
-    fresh = derive.render(derive.derive(SWAGGER, "22.1.4"))
-    committed = (SCHEMA_DIR / "avi-22.1.4.json").read_text(encoding="utf-8")
-    assert fresh == committed, "stale schema: run python tools/derive_avi_schema.py"
+    found = derive.releases(SWAGGER)
+    fresh = derive.render(derive.derive(found[version], version))
+    committed = (SCHEMA_DIR / f"avi-{version}.json").read_text(encoding="utf-8")
+    assert fresh == committed, "stale schema: run python tools/derive_avi_schema.py SOURCE"
+
+
+def test_every_known_version_has_its_committed_schema():
+    committed = sorted(p.stem.removeprefix("avi-") for p in SCHEMA_DIR.glob("avi-*.json"))
+    assert committed == sorted(KNOWN_API_VERSIONS) and NEWEST_KNOWN_API_VERSION == "30.2.1"
+    for version in KNOWN_API_VERSIONS:
+        assert (load_schema(version).version, load_schema(version).release) == (version, version)
+
+
+def _swagger_file(version: str, definitions: dict) -> dict:
+    return {"swagger": "2.0", "info": {"version": version}, "definitions": definitions}
+
+
+MINI_POOL = {
+    "Pool": {
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "description": "Name. Allowed in Enterprise edition with "
+                     "any value, Essentials, Basic, Enterprise with Cloud Services edition."},
+            "use_service_port": {"type": "boolean", "description": "Do not translate. Allowed in "
+                                 "Enterprise edition with any value, Essentials edition(Allowed "
+                                 "values- false), Basic, Enterprise with Cloud Services edition."},
+            "graceful": {"type": "integer", "description": "Allowed values are 1-60. Field "
+                         "introduced in 30.2.1. Allowed in Enterprise edition with any value, "
+                         "Enterprise with Cloud Services edition."},
+            "servers": {"type": "array", "items": {"$ref": "#/definitions/Server"}},
+        },
+    },
+    "Server": {"required": ["ip"], "properties": {"ip": {"type": "string"}}},
+}  # fmt: skip
+
+
+def test_derive_runs_on_a_source_folder_of_releases_without_the_shared_copy(tmp_path, monkeypatch):
+    """The tool takes the source as an argument, finds each release by its files' info.version,
+    and writes one schema per release; --check then passes, and fails on a stale file."""
+    derive = _derive_module()
+    monkeypatch.setattr(derive, "OBJECT_TYPES", {"pool": "Pool"})
+    source = tmp_path / "swagger"
+    for version in ("22.1.4", "30.2.1"):
+        (source / version).mkdir(parents=True)
+        (source / version / "Pool.json").write_text(json.dumps(_swagger_file(version, MINI_POOL)))
+    (source / "30.2.1" / "Stale.json").write_text(json.dumps(_swagger_file("20.1.2", {})))
+    out = tmp_path / "out"
+    assert derive.main([str(source), "--out-dir", str(out)]) == 0
+    document = json.loads((out / "avi-30.2.1.json").read_text())
+    assert document["version"] == "30.2.1" and document["objects"] == {"pool": "Pool"}
+    fields = document["definitions"]["Pool"]["fields"]
+    assert fields["graceful"] == {
+        "type": "integer",
+        "min": 1,
+        "max": 60,
+        "introduced": ["30.2.1"],
+        "editions": {"ENTERPRISE": None, "ENTERPRISE_WITH_CLOUD_SERVICES": None},
+    }
+    assert fields["use_service_port"]["editions"]["ESSENTIALS"] == [False]
+    assert "editions" not in fields["name"]  # every edition, any value: nothing recorded
+    assert derive.main([str(source), "--out-dir", str(out), "--check"]) == 0
+    (out / "avi-22.1.4.json").write_text("{}")
+    assert derive.main([str(source), "--out-dir", str(out), "--check"]) == 1
+    assert derive.main([str(source / "22.1.4"), "--out-dir", str(out)]) == 0  # one release
+    with pytest.raises(SystemExit, match=r"no release 31\.1\.1"):
+        derive.main([str(source), "--out-dir", str(out), "--version", "31.1.1"])
 
 
 @pytest.mark.parametrize(
@@ -57,9 +125,45 @@ def test_committed_schema_is_up_to_date_with_the_swagger_source():
         ),
         (
             "Allowed values are 0,1,2,4,8,16. Field introduced in 18.2.7, 20.1.1.",
-            {"enum": [0, 1, 2, 4, 8, 16]},
+            {"enum": [0, 1, 2, 4, 8, 16], "introduced": ["18.2.7", "20.1.1"]},
         ),
         ("Essentials edition(Allowed values- false), Basic edition", {}),
+        (
+            "Field introduced in 22.1.5, 30.1.2, 30.2.1.",
+            {"introduced": ["22.1.5", "30.1.2", "30.2.1"]},
+        ),
+        (
+            "Field deprecated in 22.1.1. Field introduced in 17.1.1.",
+            {"deprecated": "22.1.1", "introduced": ["17.1.1"]},
+        ),
+        (
+            "Allowed in Enterprise edition with any value, Essentials edition(Allowed values- 32), "
+            "Basic edition(Allowed values- 0,32), Enterprise with Cloud Services edition.",
+            {
+                "editions": {
+                    "BASIC": [0, 32],
+                    "ENTERPRISE": None,
+                    "ENTERPRISE_WITH_CLOUD_SERVICES": None,
+                    "ESSENTIALS": [32],
+                }
+            },
+        ),
+        (
+            "Allowed in Enterprise edition with any value, Basic edition with any value, "
+            "Enterprise with Cloud Services edition.",
+            {
+                "editions": {
+                    "BASIC": None,
+                    "ENTERPRISE": None,
+                    "ENTERPRISE_WITH_CLOUD_SERVICES": None,
+                }
+            },
+        ),
+        (
+            "Allowed in Enterprise edition with any value, Essentials edition with any value, "
+            "Basic edition with any value, Enterprise with Cloud Services edition.",
+            {},
+        ),
         (
             "It is a reference to an object of type ServiceEngineGroup.",
             {"ref": "serviceenginegroup"},
@@ -350,10 +454,102 @@ def test_ref_target(schema, obj_type, path, target):
 def test_unknown_type_and_version_give_clear_errors(schema):
     with pytest.raises(ValueError, match=r"unknown Avi object type 'poool'; known: .*pool"):
         schema.validate("poool", {})
-    with pytest.raises(
-        FileNotFoundError, match=r"no Avi schema for version '9\.9'.*available: 22\.1\.4"
-    ):
+    with pytest.raises(UnknownApiVersion, match=r"'9\.9' must look like '22\.1\.4'"):
         load_schema("9.9")
+    with pytest.raises(
+        UnknownApiVersion, match=r"no Avi schema for API version 31\.1\.1: the newest .* 30\.2\.1"
+    ):
+        load_schema("31.1.1")
+
+
+@pytest.mark.parametrize(
+    ("version", "release", "body", "expected"),
+    [
+        # only in 30.2.1's Swagger: unknown to the 22.1.4 schema, too new for 22.1.6 requests
+        ("22.1.4", "22.1.4", {"revoke_vip_route": True}, "is not a known field"),
+        (
+            "22.1.6",
+            "30.2.1",
+            {"revoke_vip_route": True},
+            "is not in Avi API version 22.1.6 (introduced in 30.2.1); raise apiVersion or "
+            "remove the field",
+        ),
+        ("30.2.1", "30.2.1", {"revoke_vip_route": True}, None),
+    ],
+)
+def test_fields_newer_than_the_api_version_are_refused(version, release, body, expected):
+    schema = load_schema(version)
+    assert schema.release == release
+    found = schema.validate("virtualservice", {"name": "vs", **body})
+    assert [v.problem for v in found] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("version", "ok"),
+    [("21.1.4", False), ("21.1.5", True), ("22.1.2", False), ("22.1.3", True), ("22.1.4", True)],
+)
+def test_a_back_ported_field_exists_from_its_patch_on_each_train(version, ok):
+    """Pool.lb_algo_rr_per_se: "Field introduced in 21.1.5, 22.1.3." in the 22.1.4 Swagger."""
+    found = load_schema(version).validate("pool", {"name": "p", "lb_algo_rr_per_se": True})
+    assert (found == []) is ok, found
+
+
+def test_defaults_of_fields_newer_than_the_api_version_are_not_filled():
+    filled = load_schema("22.1.6").with_defaults("pool", {"name": "p"})
+    assert "graceful_hm_down_disable_timeout" not in filled  # introduced in 30.2.1
+    assert filled["lb_algorithm"] == "LB_ALGORITHM_LEAST_CONNECTIONS"
+
+
+DSR_POOL = {"name": "p", "use_service_port": True, "lb_algorithm": "LB_ALGORITHM_CONSISTENT_HASH"}
+
+
+@pytest.mark.parametrize("version", KNOWN_API_VERSIONS)
+@pytest.mark.parametrize(
+    ("edition", "obj_type", "body", "expected"),
+    [
+        ("ENTERPRISE", "networkprofile", DSR_NP, []),
+        ("ENTERPRISE_18", "pool", DSR_POOL, []),
+        (
+            "ESSENTIALS",
+            "networkprofile",
+            DSR_NP,
+            [
+                Violation(
+                    "profile.tcp_fast_path_profile.dsr_profile",
+                    DSR_NP["profile"]["tcp_fast_path_profile"]["dsr_profile"],
+                    "is not available in the Essentials edition",
+                    "Enterprise, Enterprise with Cloud Services",
+                )
+            ],
+        ),
+        (
+            "ESSENTIALS",
+            "pool",
+            DSR_POOL,
+            [
+                Violation(
+                    "use_service_port", True, "is not allowed in the Essentials edition", "false"
+                )
+            ],
+        ),
+        ("BASIC", "pool", DSR_POOL, []),
+    ],
+)
+def test_edition_violations_follow_the_swagger_prose(version, edition, obj_type, body, expected):
+    assert load_schema(version).edition_violations(obj_type, body, edition) == expected
+
+
+def test_edition_names_must_be_license_tiers(schema):
+    with pytest.raises(ValueError, match=r"unknown Avi license tier 'GOLD'; known: ENTERPRISE"):
+        schema.edition_violations("pool", {"name": "p"}, "GOLD")
+
+
+def test_field_looks_up_nested_specs(schema):
+    dsr = schema.field("networkprofile", "profile.udp_fast_path_profile.dsr_profile")
+    assert dsr["def"] == "DsrProfile" and dsr["introduced"] == ["18.2.3"]
+    assert schema.field("vsvip", "vip[0].placement_networks.subnet.mask")["type"] == "integer"
+    assert schema.field("pool", "servers.nope") is None
+    assert schema.field("pool", "name.deeper") is None
 
 
 def test_load_schema_is_cached():

@@ -24,6 +24,10 @@ from pulumi.runtime.sync_await import _sync_await
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 PROJECT = "avi-dsr"
 
+AVI = "avi-dsr:avi:"
+AVI_PROVIDER = "pulumi:providers:avi-dsr"
+# Inputs of the Avi resources that are ours, not Avi fields, and outputs registered as None.
+AVI_EXTRAS = ("adopt", "tenant", "preflight", "wait_for_up_seconds", "uuid", "ref", "oper_status")
 VSPHERE_VM = "vsphere:index/virtualMachine:VirtualMachine"
 VSPHERE_PROVIDER = "pulumi:providers:vsphere"
 REMOTE_COMMAND = "command:remote:Command"
@@ -73,6 +77,11 @@ class Registered:
     def plain(self) -> dict[str, Any]:
         return unwrap(self.inputs)
 
+    @property
+    def body(self) -> dict[str, Any]:
+        """An Avi resource's Avi object as sent: its inputs without ours."""
+        return {k: v for k, v in self.plain.items() if k not in AVI_EXTRAS}
+
 
 _LOOKUP_RESULTS: dict[str, dict[str, Any]] = {
     "vsphere:index/getDatacenter:getDatacenter": {"id": "datacenter-1"},
@@ -104,25 +113,42 @@ _LOOKUP_RESULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# What the mocked controller's IPAM hands out (a real one picks from the network's range).
+ALLOCATED = {"V4": "203.0.113.200", "V6": "2001:db8:100::200"}
+
+
+def allocate_vips(body: dict[str, Any]) -> dict[str, Any]:
+    """The VsVip as a controller stores it: auto-allocated entries get an address."""
+    stored = json.loads(json.dumps(body))
+    for entry in stored.get("vip", []):
+        kind = entry.get("auto_allocate_ip_type", "V4_ONLY")
+        if entry.get("auto_allocate_ip"):
+            family = "V6" if kind == "V6_ONLY" else "V4"
+            field = "ip6_address" if family == "V6" else "ip_address"
+            entry[field] = {"addr": ALLOCATED[family], "type": family}
+    return stored
+
+
 class DsrMocks(pulumi.runtime.Mocks):
     """Answers like the real providers would, enough for wiring tests."""
 
-    def __init__(self, vm_addresses: dict[str, str | None] | None = None) -> None:
+    def __init__(
+        self, vm_addresses: dict[str, str | None] | None = None, *, allocate: bool = True
+    ) -> None:
         self.vm_addresses = vm_addresses or {}
+        self.allocate = allocate  # False: an IPAM with no free address (VsVip stored without)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_providers: list[str] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         state = dict(args.inputs)
-        if args.typ.startswith("pulumi-python:dynamic/avi:"):
+        if args.typ.startswith(AVI):
             obj_type = args.typ.rsplit(":", 1)[1].lower()
             uuid = f"{obj_type}-{args.name}"
-            state.update(
-                uuid=uuid,
-                ref=f"/api/{obj_type}/{uuid}",
-                name=unwrap(args.inputs)["body"]["name"],
-                observed={},
-            )
+            body = {k: v for k, v in unwrap(args.inputs).items() if k not in AVI_EXTRAS}
+            if obj_type == "vsvip" and self.allocate:
+                state["vip"] = allocate_vips(body)["vip"]
+            state.update(uuid=uuid, ref=f"/api/{obj_type}/{uuid}", name=body["name"])
             return uuid, state
         if args.typ == VSPHERE_VM:
             address = self.vm_addresses.get(args.inputs.get("name"))
@@ -166,6 +192,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 )
             )
         return response
+
+    def provider_of(self, record: Registered) -> Registered:
+        """The provider resource a resource was registered with (`urn::id`)."""
+        urn = record.provider.rsplit("::", 1)[0]
+        return next(r for r in self.registered if r.urn == urn)
 
     def of_type(self, typ: str) -> list[Registered]:
         return [r for r in self.registered if r.typ == typ]
@@ -220,11 +251,12 @@ def pulumi_env(
     secret_keys: list[str] | None = None,
     vm_addresses: dict[str, str | None] | None = None,
     project: str = PROJECT,
+    allocate: bool = True,
 ) -> Iterator[PulumiEnv]:
     """Fresh loop, mocks and config for one test; everything reset afterwards."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    mocks = DsrMocks(vm_addresses)
+    mocks = DsrMocks(vm_addresses, allocate=allocate)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.settings.reset_options(project=project, stack="test", preview=False)
     pulumi.runtime.set_all_config(

@@ -8,7 +8,7 @@ LAB_VALUES: dict[str, Any] = {
     "controller": {
         "address": "https://avi.lab.example",
         "username": "admin",
-        "apiVersion": "30.2.1",
+        "apiVersion": "22.1.4",
     },
     "vcenter": {
         "server": "vc.lab.example",
@@ -42,10 +42,29 @@ LAB_VALUES: dict[str, Any] = {
         {
             "name": "web",
             "vip": "203.0.113.10",
-            "vip6": "2001:db8:100::10",
+            "prepareVip6": "2001:db8:100::10",
             "ports": [80],
             "servers": ["web01", "web02"],
             "healthMonitor": {"type": "tcp"},
+            "placement": {"vipNetwork": "seg-vip", "vipSubnet": "203.0.113.0/24"},
         },
     ],
 }
+
+# The IPv6 variant (stacks/Pulumi.lab6.yaml): Avi 30.2.1, one service per address family.
+LAB6_SERVICES: list[dict[str, Any]] = [
+    {
+        "name": "web",
+        "vip": "203.0.113.10",
+        "ports": [80],
+        "servers": ["web01", "web02"],
+        "placement": {"vipNetwork": "seg-vip", "vipSubnet": "203.0.113.0/24"},
+    },
+    {
+        "name": "web6",
+        "vip6": "2001:db8:100::10",
+        "ports": [80],
+        "servers": ["web01", "web02"],
+        "placement": {"vipNetwork": "seg-vip", "vip6Subnet": "2001:db8:100::/64"},
+    },
+]

@@ -70,13 +70,28 @@ def test_rendered_payloads_name_their_refs_and_use_server_ips(tmp_path):
     assert vs["network_profile_ref"] == "/api/networkprofile?name=web-np"
     assert vs["vsvip_ref"] == "/api/vsvip?name=web-vsvip"
     pool = json.loads((svc / "pool.json").read_text())
-    assert [s["ip"]["addr"] for s in pool["servers"]] == [
-        "198.51.100.11",
-        "2001:db8:20::11",
-        "198.51.100.12",
-        "2001:db8:20::12",
-    ]
+    assert [s["ip"]["addr"] for s in pool["servers"]] == ["198.51.100.11", "198.51.100.12"]
     assert pool["health_monitor_refs"] == ["/api/healthmonitor?name=web-hm"]
+    # the write-up's placement, written into the bodies that will be sent
+    assert pool["placement_networks"] == [
+        {
+            "network_ref": "/api/network?name=seg-web&cloud=Default-Cloud",
+            "subnet": {"ip_addr": {"addr": "198.51.100.0", "type": "V4"}, "mask": 24},
+        }
+    ]
+    vsvip = json.loads((svc / "vsvip.json").read_text())
+    assert vsvip["vip"] == [
+        {
+            "vip_id": "0",
+            "ip_address": {"addr": "203.0.113.10", "type": "V4"},
+            "placement_networks": [
+                {
+                    "network_ref": "/api/network?name=seg-vip&cloud=Default-Cloud",
+                    "subnet": {"ip_addr": {"addr": "203.0.113.0", "type": "V4"}, "mask": 24},
+                }
+            ],
+        }
+    ]
 
 
 def test_existing_servers_render_tunnels_only_netplan_and_staged_apply(tmp_path, monkeypatch):
@@ -94,7 +109,7 @@ def test_existing_servers_render_tunnels_only_netplan_and_staged_apply(tmp_path,
     assert "maxseg size set 1440" in (web01 / "mss.nft").read_text()
 
 
-def test_prod_stack_renders_three_services(tmp_path):
+def test_prod_stack_renders_three_services(tmp_path, capsys):
     assert (
         main(["render", "--stack", str(ROOT / "stacks/Pulumi.prod.yaml"), "--out", str(tmp_path)])
         == 0
@@ -102,6 +117,26 @@ def test_prod_stack_renders_three_services(tmp_path):
     assert sorted(p.name for p in (tmp_path / "services").iterdir()) == ["api", "dns", "www"]
     api_vs = json.loads((tmp_path / "services/api/virtualservice.json").read_text())
     assert api_vs["services"] == [{"port": 443}, {"port": 8443, "port_range_end": 8445}]
+    dns_hm = json.loads((tmp_path / "services/dns/healthmonitor.json").read_text())
+    assert dns_hm["type"] == "HEALTH_MONITOR_DNS"
+
+
+def test_render_says_which_vips_only_the_controller_can_tell(tmp_path, capsys):
+    """prod's api VIP is allocated by IPAM: its servers are rendered without it, and say so."""
+    main(["render", "--stack", str(ROOT / "stacks/Pulumi.prod.yaml"), "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    for server in ("web11", "web12", "web13"):
+        note = (tmp_path / "servers" / server / "PENDING-VIPS.txt").read_text()
+        assert note == (
+            f"{server} will also hold the IPv4 VIP of service 'api', which the controller "
+            "allocates from Avi network seg-prod-vip during `pulumi up`; the files under "
+            f"servers/{server}/ leave it out\n"
+        )
+        assert f"avi-dsr: not known yet: {note.strip()}" in out
+    assert not (tmp_path / "servers/dns11/PENDING-VIPS.txt").exists()
+    assert "203.0.113.10/32" in (tmp_path / "servers/web11/netplan.yaml").read_text()
+    vsvip = json.loads((tmp_path / "services/api/vsvip.json").read_text())
+    assert vsvip["vip"][0]["auto_allocate_ip"] is True and "ip_address" not in vsvip["vip"][0]
 
 
 def test_bad_stack_exits_non_zero_listing_every_error(tmp_path, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import ipaddress
 import shlex
 import typing
 
@@ -11,6 +12,7 @@ import pulumi
 import pytest
 from avi_dsr import network_profile, pool, servers, service, virtual_service
 from avi_dsr.config import parse_stack
+from avi_dsr.preflight import ServiceFacts
 from avi_dsr.program import SshMaterial, build
 from avi_dsr.server import (
     ServerSpec,
@@ -20,6 +22,7 @@ from avi_dsr.server import (
     render_remove_script,
 )
 from dsr_mocks import (
+    ALLOCATED,
     REMOTE_COMMAND,
     VSPHERE_PROVIDER,
     VSPHERE_VM,
@@ -28,7 +31,7 @@ from dsr_mocks import (
     plain_text,
     pulumi_env,
 )
-from dsr_stacks import LAB_VALUES
+from dsr_stacks import LAB6_SERVICES, LAB_VALUES
 
 CONTROLLER_PASSWORD = "ctrl-s3cret-pw"
 VCENTER_PASSWORD = "vc-s3cret-pw"
@@ -40,7 +43,7 @@ SECRETS = {
     "avi-dsr:vcenterPassword": VCENTER_PASSWORD,
 }
 VM_ADDRESSES = {"web01": "198.51.100.11", "web02": "198.51.100.12", "web03": "198.51.100.13"}
-AVI = "pulumi-python:dynamic/avi:"
+AVI = "avi-dsr:avi:"
 
 
 def deploy(values, *, material=None, vm_addresses=VM_ADDRESSES):
@@ -55,6 +58,8 @@ def deploy(values, *, material=None, vm_addresses=VM_ADDRESSES):
                 "members": env.value(svc.pool_members),
                 "url": env.value(svc.vs_url),
                 "digests": env.value(svc.server_digests),
+                "vip": env.value(svc.vip),
+                "vip6": env.value(svc.vip6),
             }
             for name, svc in deployment.services.items()
         }
@@ -69,19 +74,15 @@ def lab():
 
 
 def body_of(env, avi_class, name):
-    return env.monitor.named(name, AVI + avi_class).plain["body"]
+    return env.monitor.named(name, AVI + avi_class).body
 
 
 def test_pool_members_are_the_servers_own_addresses_never_the_vip(lab):
     env, resolved = lab
     servers_ = body_of(env, "Pool", "web-pool")["servers"]
     addrs = [(s["ip"]["addr"], s["ip"]["type"]) for s in servers_]
-    assert addrs == [
-        ("198.51.100.11", "V4"),
-        ("2001:db8:20::11", "V6"),
-        ("198.51.100.12", "V4"),
-        ("2001:db8:20::12", "V6"),
-    ]
+    # one family per pool: the IPv4 service's members are the servers' IPv4 addresses only
+    assert addrs == [("198.51.100.11", "V4"), ("198.51.100.12", "V4")]
     assert resolved["web"]["members"] == [a for a, _ in addrs]
     assert "203.0.113.10" not in str(servers_) and "2001:db8:100::10" not in str(servers_)
 
@@ -90,12 +91,12 @@ def test_vm_reporting_a_vip_still_gives_the_pool_its_own_address():
     _, resolved = deploy(
         copy.deepcopy(LAB_VALUES), vm_addresses={"web01": "203.0.113.10", "web02": None}
     )
-    assert resolved["web"]["members"][0::2] == ["198.51.100.11", "198.51.100.12"]
+    assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
 
 
 def test_objects_reference_each_other_and_use_the_naming_convention(lab):
     env, _ = lab
-    names = {r.plain["body"]["name"] for r in env.monitor.registered if r.typ.startswith(AVI)}
+    names = {r.body["name"] for r in env.monitor.registered if r.typ.startswith(AVI)}
     assert names == {"web-np", "web-hm", "web-pool", "web-vsvip", "web-vs"}
     vs = body_of(env, "VirtualService", "web-vs")
     assert vs["network_profile_ref"] == "/api/networkprofile/networkprofile-web-np"
@@ -117,9 +118,17 @@ def test_objects_reference_each_other_and_use_the_naming_convention(lab):
         {
             "vip_id": "0",
             "ip_address": {"addr": "203.0.113.10", "type": "V4"},
-            "ip6_address": {"addr": "2001:db8:100::10", "type": "V6"},
+            "placement_networks": [
+                {
+                    "network_ref": "/api/network?name=seg-vip&cloud=Default-Cloud",
+                    "subnet": {"ip_addr": {"addr": "203.0.113.0", "type": "V4"}, "mask": 24},
+                }
+            ],
         }
     ]
+    assert "ign_pool_net_reach" not in vs and "placement_networks" not in body_of(
+        env, "Pool", "web-pool"
+    )
 
 
 def test_pool_uses_consistent_hash_and_the_service_port(lab):
@@ -166,9 +175,13 @@ def test_secrets_reach_resources_only_as_secrets(lab):
     for r in env.monitor.registered:
         text = plain_text(r.inputs)
         assert CONTROLLER_PASSWORD not in text and VCENTER_PASSWORD not in text, r.urn
+    avi = env.monitor.of_type("pulumi:providers:avi-dsr")
+    assert len(avi) == 1 and is_secret(avi[0].inputs["password"])  # one per controller
+    assert avi[0].plain["password"] == CONTROLLER_PASSWORD
     for r in env.monitor.registered:
         if r.typ.startswith(AVI):
-            assert is_secret(r.inputs["password"]), r.urn
+            assert "password" not in r.inputs, r.urn  # the provider holds it, not each object
+            assert env.monitor.provider_of(r) is avi[0], r.urn
     provider = env.monitor.of_type(VSPHERE_PROVIDER)
     assert len(provider) == 1 and is_secret(provider[0].inputs["password"])
     assert provider[0].plain["password"] == VCENTER_PASSWORD
@@ -225,11 +238,7 @@ def test_adding_a_server_changes_only_the_pool_body():
     assert set(old) <= set(new)
     changed = sorted(u for u in old if old[u] != new[u])
     assert len(changed) == 1 and changed[0].endswith("::web-pool"), changed
-    diff_keys = {
-        k
-        for k in old[changed[0]]["body"]
-        if old[changed[0]]["body"][k] != new[changed[0]]["body"][k]
-    }
+    diff_keys = {k for k in old[changed[0]] if old[changed[0]][k] != new[changed[0]][k]}
     assert diff_keys == {"servers"}
     added = {u.rsplit("::", 1)[1] for u in set(new) - set(old)}
     assert added == {"web03"}  # the component and its VM, nothing else replaced or renamed
@@ -246,6 +255,109 @@ def test_a_server_shared_by_two_services_is_built_once_and_holds_both_vips():
     vm = env.monitor.named("web01", VSPHERE_VM).plain
     assert vm["ignoredGuestIps"] == ["203.0.113.10/32", "203.0.113.11/32", "2001:db8:100::10/128"]
     assert resolved["api"]["members"] == ["198.51.100.11"]
+
+
+def _auto_values(*, existing=False):
+    values = _existing_values() if existing else copy.deepcopy(LAB_VALUES)
+    values["services"][0]["vip"] = "auto"
+    return values
+
+
+def test_an_allocated_vip_reaches_the_servers_that_must_hold_it():
+    """vip: auto -> the VsVip is made first (under DsrVip), the VM is rendered from the address
+    the controller allocated and waits for it, and the service uses that VsVip."""
+    values = _auto_values()
+    env, resolved = deploy(values)
+    allocated = ALLOCATED["V4"]
+    vsvip = env.monitor.named("web-vsvip", AVI + "VsVip")
+    assert env.monitor.ancestry(vsvip) == ["avi-dsr:index:DsrVip"]
+    assert vsvip.body["vip"] == [
+        {
+            "vip_id": "0",
+            "auto_allocate_ip": True,
+            "auto_allocate_ip_type": "V4_ONLY",
+            "ipam_network_subnet": {
+                "network_ref": "/api/network?name=seg-vip&cloud=Default-Cloud",
+                "subnet": {"ip_addr": {"addr": "203.0.113.0", "type": "V4"}, "mask": 24},
+            },
+        }
+    ]
+    stack = parse_stack(values)
+    vm = env.monitor.named("web01", VSPHERE_VM)
+    assert vsvip.urn in vm.dependencies  # the VM is created after the allocation
+    expected = render_cloud_init(stack.server_spec("web01", {"web": allocated}))
+    assert decode_guestinfo(vm.plain["extraConfig"]["guestinfo.userdata"]) == expected.user_data
+    assert allocated in expected.network_config
+    assert vm.plain["ignoredGuestIps"] == [f"{allocated}/32", "2001:db8:100::10/128"]
+    assert body_of(env, "VirtualService", "web-vs")["vsvip_ref"] == "/api/vsvip/vsvip-web-vsvip"
+    assert len(env.monitor.of_type(AVI + "VsVip")) == 1
+    assert resolved["web"]["vip"] == allocated and resolved["web"]["members"] == [
+        "198.51.100.11",
+        "198.51.100.12",
+    ]
+
+
+def test_an_allocated_vip_reaches_existing_servers_too():
+    values = _auto_values(existing=True)
+    material = SshMaterial({"web01": "ssh-ed25519 AAAAC3NzaHostKey"}, {"web01": SSH_KEY})
+    env, _ = deploy(values, material=material)
+    spec = parse_stack(values).server_spec("web01", {"web": ALLOCATED["V4"]})
+    cmd = env.monitor.named("web01", REMOTE_COMMAND)
+    assert cmd.plain["triggers"] == [config_digest(spec)]
+    assert cmd.plain["create"] == "sh -c " + shlex.quote(
+        render_apply_script(spec, stage_root="/tmp/stage/web01")
+    )
+    assert ipaddress.ip_address(ALLOCATED["V4"]) in spec.vips4
+
+
+def test_a_vsvip_stored_without_an_address_fails_the_run():
+    """An IPAM range with no free address must not leave servers without the VIP."""
+    stack = parse_stack(_auto_values())
+    env_ctx = pulumi_env(SECRETS, list(SECRETS), VM_ADDRESSES, allocate=False)
+    refused = pytest.raises(Exception, match=r"stored VsVip web-vsvip without an IPv4 address")
+    with env_ctx as env, refused:
+        env.run(lambda: build(stack, SshMaterial({}, {})))
+
+
+def test_routed_servers_and_server_networks_are_sent():
+    values = copy.deepcopy(LAB_VALUES)
+    values["services"][0]["placement"].update(
+        routedServers=True, serverNetworks=[{"network": "seg-web", "subnet": "198.51.100.0/24"}]
+    )
+    env, _ = deploy(values)
+    assert body_of(env, "VirtualService", "web-vs")["ign_pool_net_reach"] is True
+    assert body_of(env, "Pool", "web-pool")["placement_networks"] == [
+        {
+            "network_ref": "/api/network?name=seg-web&cloud=Default-Cloud",
+            "subnet": {"ip_addr": {"addr": "198.51.100.0", "type": "V4"}, "mask": 24},
+        }
+    ]
+
+
+def test_services_carry_their_preflight_facts_under_their_config_keys():
+    values = copy.deepcopy(LAB_VALUES)
+    values["controller"]["apiVersion"] = "30.2.1"
+    values["services"] = copy.deepcopy(LAB6_SERVICES)
+    stack = parse_stack(values)
+    with pulumi_env(SECRETS, list(SECRETS), VM_ADDRESSES) as env:
+        deployment = env.run(lambda: build(stack, SshMaterial({}, {})))
+    facts = {name: svc.facts for name, svc in deployment.services.items()}
+    assert facts == {
+        "web": ServiceFacts.of(stack.services[0], "avi-dsr:services[0]"),
+        "web6": ServiceFacts.of(stack.services[1], "avi-dsr:services[1]"),
+    }
+    assert facts["web6"].ipv6 and not facts["web"].ipv6
+
+
+def test_an_ipv6_service_pools_ipv6_addresses_behind_its_vip6():
+    values = copy.deepcopy(LAB_VALUES)
+    values["controller"]["apiVersion"] = "30.2.1"
+    values["services"] = copy.deepcopy(LAB6_SERVICES)
+    env, resolved = deploy(values)
+    assert resolved["web6"]["members"] == ["2001:db8:20::11", "2001:db8:20::12"]
+    assert (resolved["web6"]["vip"], resolved["web6"]["vip6"]) == (None, "2001:db8:100::10")
+    assert [s["ip"]["type"] for s in body_of(env, "Pool", "web6-pool")["servers"]] == ["V6", "V6"]
+    assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
 
 
 def _existing_values(stage_root="/tmp/stage/web01"):
@@ -287,7 +399,7 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
     assert conn["hostKey"] == "ssh-ed25519 AAAAC3NzaHostKey"
     assert conn["privateKey"] == SSH_KEY
     assert "secret-key-material" not in plain_text(cmd.inputs)
-    assert resolved["web"]["members"][:2] == ["198.51.100.11", "2001:db8:20::11"]
+    assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
     pool = env.monitor.named("web-pool", AVI + "Pool")
     assert cmd.urn in pool.dependencies  # configured before the pool sends it traffic
     # only the Pool waits: on its component, depends_on would hold back the health monitor too
@@ -328,14 +440,14 @@ def test_ipv6_vip_is_refused_below_30_2_1_before_registering():
         connection=conn,
         name="web-vs",
         vsvip_name="web-vsvip",
-        vip="203.0.113.10",
+        vip=None,
         vip6="2001:db8:100::10",
         ports=(PortRange(80, 80),),
         network_profile_ref="np",
         pool_ref="pool",
     )
     with pulumi_env() as env:
-        with pytest.raises(ValueError, match=r"needs Avi API version 30\.2\.1 or later"):
+        with pytest.raises(ValueError, match=r"IPv6 L3 DSR needs Avi 30\.2\.1 or later"):
             env.run(lambda: virtual_service.DsrVirtualService("web-vs", args))
         assert env.monitor.registered == []  # refused before the component registers
 
@@ -344,6 +456,7 @@ ARGS_PAIRS = [
     (network_profile.DsrNetworkProfileArgs, network_profile.DsrNetworkProfileArgsDict),
     (pool.DsrPoolArgs, pool.DsrPoolArgsDict),
     (virtual_service.DsrVirtualServiceArgs, virtual_service.DsrVirtualServiceArgsDict),
+    (virtual_service.DsrVipArgs, virtual_service.DsrVipArgsDict),
     (servers.VsphereDsrServerArgs, servers.VsphereDsrServerArgsDict),
     (servers.ExistingDsrServerArgs, servers.ExistingDsrServerArgsDict),
     (service.L3DsrServiceArgs, service.L3DsrServiceArgsDict),
@@ -375,7 +488,7 @@ def test_components_accept_their_dict_args():
                 },
             )
         )
-        body = env.monitor.named("dns-np", AVI + "NetworkProfile").plain["body"]
+        body = env.monitor.named("dns-np", AVI + "NetworkProfile").body
         with pytest.raises(TypeError, match=r"unknown field\(s\) conection; allowed: "):
             network_profile.DsrNetworkProfile("x", {"conection": conn, "name": "x"})
     assert body["profile"]["udp_fast_path_profile"]["session_idle_timeout"] == 30
@@ -384,7 +497,8 @@ def test_components_accept_their_dict_args():
 @pytest.mark.parametrize(
     ("api", "profile", "message"),
     [
-        ("21.1.3", {"encap": "GRE"}, r"GRE encapsulation needs Avi API version 21\.1\.4"),
+        ("21.1.3", {"encap": "GRE"}, r"GRE encapsulation needs Avi 21\.1\.4 or later"),
+        ("22.1.4", {"syn_protection": True}, r"SYN protection cannot work with DSR"),
         ("22.1.4", {"encap": "GRE", "dsr_type": "L2"}, r"GRE only applies to L3 DSR"),
         ("22.1.4", {"dsr_type": "L4"}, r"dsr_type must be L3 or L2"),
     ],
@@ -415,7 +529,7 @@ def test_service_outputs_with_the_runtime_test_idiom():
         def check(args):
             vip, members, url = args
             assert vip == "203.0.113.10" and vip not in members
-            assert members[0::2] == ["198.51.100.11", "198.51.100.12"]
+            assert members == ["198.51.100.11", "198.51.100.12"]
             assert url.endswith("/virtualservice-web-vs/analytics")
 
         return pulumi.Output.all(web.vip, web.pool_members, web.vs_url).apply(check)

@@ -7,8 +7,14 @@ import ipaddress
 from typing import Any
 
 import pytest
-from avi_dsr.config import ConfigError, PortRange, parse_stack
-from dsr_stacks import LAB_VALUES
+from avi_dsr.config import (
+    ConfigError,
+    PlacementConfig,
+    PortRange,
+    ServerNetwork,
+    parse_stack,
+)
+from dsr_stacks import LAB6_SERVICES, LAB_VALUES
 
 
 def _with(change: dict[str, Any]) -> dict[str, Any]:
@@ -39,12 +45,84 @@ def test_lab_config_parses_into_the_expected_spec():
     service = stack.services[0]
     assert service.ports == (PortRange(80, 80),)
     assert service.server_names == ("web01", "web02")
+    assert (service.family, service.vip6, service.auto_allocate) == (4, None, None)
+    assert service.placement == PlacementConfig(
+        vip_network="seg-vip", vip_subnet=ipaddress.ip_network("203.0.113.0/24")
+    )
+    # the write-up's IPv6 preparation: the servers hold the IPv6 VIP on dsr6, Avi never sees it
     assert stack.vips_of("web01") == (
         (ipaddress.ip_address("203.0.113.10"),),
         (ipaddress.ip_address("2001:db8:100::10"),),
     )
     spec = stack.server_spec("web02")
     assert str(spec.ipv4) == "198.51.100.12/24" and spec.vips6
+    assert stack.controller.api_version == "22.1.4"
+
+
+def test_api_version_is_optional_and_then_gates_nothing_here():
+    """Unset, the providers use the controller's version; vip6 is then checked by preflight."""
+    values = _with({"controller.apiVersion": None})
+    values["services"] = copy.deepcopy(LAB6_SERVICES)
+    stack = parse_stack(values)
+    assert stack.controller.api_version is None
+    assert [s.family for s in stack.services] == [4, 6]
+
+
+def test_ipv6_variant_is_one_service_per_family_sharing_the_servers():
+    values = _with({"controller.apiVersion": "30.2.1"})
+    values["services"] = copy.deepcopy(LAB6_SERVICES)
+    stack = parse_stack(values)
+    web, web6 = stack.services
+    assert (web.vip, web.vip6, web6.vip, web6.vip6) == (
+        ipaddress.ip_address("203.0.113.10"),
+        None,
+        None,
+        ipaddress.ip_address("2001:db8:100::10"),
+    )
+    assert web6.placement.vip6_subnet == ipaddress.ip_network("2001:db8:100::/64")
+    assert stack.vips_of("web02") == (
+        (ipaddress.ip_address("203.0.113.10"),),
+        (ipaddress.ip_address("2001:db8:100::10"),),
+    )
+
+
+def test_auto_vip_is_allocated_from_the_vip_network_and_pending_until_known():
+    stack = parse_stack(_with({"services.0.vip": "auto", "services.0.placement.vipSubnet": None}))
+    web = stack.services[0]
+    assert (web.auto_allocate, web.vip, web.static_vip) == ("V4", None, None)
+    assert web.placement.vip_network == "seg-vip" and web.placement.vip_subnet is None
+    assert stack.vips_of("web01")[0] == ()
+    assert stack.pending_vips("web01") == (web,)
+    allocated = {"web": "203.0.113.77"}
+    assert stack.vips_of("web01", allocated)[0] == (ipaddress.ip_address("203.0.113.77"),)
+    assert stack.pending_vips("web01", allocated) == ()
+    assert stack.server_spec("web01", allocated).vips4 == (ipaddress.ip_address("203.0.113.77"),)
+
+
+def test_stack_default_placement_applies_key_by_key_and_server_networks_per_service():
+    values = copy.deepcopy(LAB_VALUES)
+    values["placement"] = {
+        "vipNetwork": "seg-vip",
+        "vipSubnet": "203.0.113.0/24",
+        "serverNetworks": [
+            {"network": "seg-web", "subnet": "198.51.100.0/24"},
+            {"network": "seg-dns", "subnet": "192.0.2.0/24"},
+        ],
+    }
+    values["services"][0]["placement"] = {"routedServers": True}
+    values["services"].append(
+        {"name": "api", "vip": "203.0.113.11", "ports": [443], "servers": ["web01"]}
+    )
+    web, api = parse_stack(values).services
+    expected_networks = (ServerNetwork("seg-web", ipaddress.ip_network("198.51.100.0/24")),)
+    assert web.placement == PlacementConfig(
+        vip_network="seg-vip",
+        vip_subnet=ipaddress.ip_network("203.0.113.0/24"),
+        server_networks=expected_networks,  # seg-dns holds none of its servers: not sent
+        routed_servers=True,
+    )
+    assert api.placement.server_networks == expected_networks
+    assert api.placement.routed_servers is False
 
 
 CASES = [
@@ -73,7 +151,7 @@ CASES = [
     ),
     (
         "vip in the wrong family",
-        {"services.0.vip": "2001:db8:100::10", "services.0.vip6": None},
+        {"services.0.vip": "2001:db8:100::10"},
         [
             "avi-dsr:services[0].vip: 2001:db8:100::10 is an IPv6 address; this key takes IPv4 "
             "(put IPv6 VIPs in 'vip6')"
@@ -126,17 +204,22 @@ CASES = [
     ),
     (
         "ipv6 vip below 30.2.1",
-        {"controller.apiVersion": "22.1.4"},
+        {
+            "services.0.vip": None,
+            "services.0.prepareVip6": None,
+            "services.0.placement": None,
+            "services.0.vip6": "2001:db8:100::10",
+        },
         [
-            "avi-dsr:services[0].vip6: IPv6 L3 DSR needs Avi 30.2.1 or later; set "
-            'avi-dsr:controller.apiVersion to "30.2.1" (now 22.1.4) or remove vip6'
+            "avi-dsr:services[0].vip6: IPv6 L3 DSR needs Avi 30.2.1 or later (Avi 22.1.4 "
+            'supports DSR for IPv4 only); set avi-dsr:controller.apiVersion to "30.2.1" (now '
+            "22.1.4) or remove vip6"
         ],
     ),
     (
         "gre below 21.1.4",
         {
             "controller.apiVersion": "21.1.3",
-            "services.0.vip6": None,
             "services.0.networkProfile": {"encap": "GRE"},
         },
         [
@@ -175,7 +258,11 @@ CASES = [
     ),
     (
         "udp with syn protection",
-        {"services.0.protocol": "udp", "services.0.networkProfile": {"synProtection": True}},
+        {
+            "services.0.protocol": "udp",
+            "services.0.healthMonitor": {"type": "udp"},
+            "services.0.networkProfile": {"synProtection": True},
+        },
         [
             "avi-dsr:services[0].networkProfile.synProtection: only applies to TCP services; "
             "remove it"
@@ -243,7 +330,11 @@ CASES = [
     ),
     (
         "udp idle timeout out of range",
-        {"services.0.protocol": "udp", "services.0.networkProfile": {"idleTimeout": 7200}},
+        {
+            "services.0.protocol": "udp",
+            "services.0.healthMonitor": None,
+            "services.0.networkProfile": {"idleTimeout": 7200},
+        },
         ["avi-dsr:services[0].networkProfile.idleTimeout: must be between 2 and 3600, got 7200"],
     ),
     (
@@ -282,8 +373,204 @@ CASES = [
         [
             "avi-dsr:services[0].servers[0]: unknown server 'x'; define it in avi-dsr:servers "
             "(known: web01, web02)",
-            "avi-dsr:services[0].servers[1]: server 'web01' has no ipv6, but the service has an "
-            "IPv6 VIP; give the server ipv6",
+            "avi-dsr:services[0].servers[1]: server 'web01' has no ipv6, but prepareVip6 puts "
+            "2001:db8:100::10 on its dsr6 tunnel; give the server ipv6",
+        ],
+    ),
+    (
+        "one service with both families",
+        {"services.0.vip6": "2001:db8:100::10", "controller.apiVersion": "30.2.1"},
+        [
+            "avi-dsr:services[0].vip6: one service cannot have both vip and vip6: its pool "
+            "would mix IPv4 and IPv6 servers and Avi's consistent hash can send a flow to a "
+            "server of the other family (Avi does not document mixed-family DSR pools); make "
+            "two services, e.g. 'web' with vip and 'web6' with vip6, listing the same servers"
+        ],
+    ),
+    (
+        "no vip at all",
+        {"services.0.vip": None},
+        [
+            "avi-dsr:services[0].vip: is required: the IPv4 VIP (e.g. 203.0.113.10), or auto to "
+            "have the controller allocate it; an IPv6-only service sets vip6 instead"
+        ],
+    ),
+    (
+        "syn protection with dsr",
+        {"services.0.networkProfile": {"synProtection": True}},
+        [
+            "avi-dsr:services[0].networkProfile.synProtection: SYN protection cannot work with "
+            "DSR: the Service Engine would have to complete the handshake, but the server's "
+            "SYN-ACK goes straight to the client; remove it (or set false)"
+        ],
+    ),
+    (
+        "udp service with a tcp monitor",
+        {"services.0.protocol": "udp"},
+        [
+            "avi-dsr:services[0].healthMonitor.type: a UDP service needs a UDP monitor: udp "
+            "(HEALTH_MONITOR_UDP) or dns (HEALTH_MONITOR_DNS); a tcp monitor checks a listener "
+            "the clients do not use"
+        ],
+    ),
+    (
+        "tcp service with a dns monitor",
+        {"services.0.healthMonitor": {"type": "dns", "queryName": "www.lab.example"}},
+        [
+            "avi-dsr:services[0].healthMonitor.type: a TCP service needs a TCP monitor: tcp "
+            "(HEALTH_MONITOR_TCP) or http (HEALTH_MONITOR_HTTP); a dns monitor checks a listener "
+            "the clients do not use"
+        ],
+    ),
+    (
+        "dns monitor needs a name to query, and only its own keys",
+        {
+            "services.0.protocol": "udp",
+            "services.0.healthMonitor": {"type": "dns", "path": "/", "recordType": "MX"},
+        },
+        [
+            "avi-dsr:services[0].healthMonitor.path: only applies to type: http; remove it",
+            "avi-dsr:services[0].healthMonitor.queryName: is required",
+            "avi-dsr:services[0].healthMonitor.recordType: must be one of A, AAAA, got 'MX'",
+        ],
+    ),
+    (
+        "auto vip without a network to allocate from",
+        {"services.0.vip": "auto", "services.0.placement": None},
+        [
+            "avi-dsr:services[0].vip: auto asks the controller's IPAM for the VIP, which needs "
+            "the Avi network to allocate from: set avi-dsr:services[0].placement.vipNetwork (or "
+            "avi-dsr:placement.vipNetwork)"
+        ],
+    ),
+    (
+        "vip outside its placement subnet",
+        {"services.0.placement.vipSubnet": "192.0.2.0/24"},
+        [
+            "avi-dsr:services[0].vip: 203.0.113.10 is outside "
+            "avi-dsr:services[0].placement.vipSubnet 192.0.2.0/24"
+        ],
+    ),
+    (
+        "vip is the subnet's broadcast address",
+        {"services.0.vip": "203.0.113.255"},
+        [
+            "avi-dsr:services[0].vip: 203.0.113.255 is the network or broadcast address of "
+            "203.0.113.0/24"
+        ],
+    ),
+    (
+        "subnet with host bits",
+        {"services.0.placement.vipSubnet": "203.0.113.1/24"},
+        [
+            "avi-dsr:services[0].placement.vipSubnet: 203.0.113.1/24 has host bits set; the "
+            "subnet is 203.0.113.0/24"
+        ],
+    ),
+    (
+        "static vip on a network without its subnet",
+        {"services.0.placement.vipSubnet": None},
+        [
+            "avi-dsr:services[0].placement.vipSubnet: is required with vipNetwork for a static "
+            "VIP: the subnet of that network holding 203.0.113.10, e.g. 203.0.113.0/24"
+        ],
+    ),
+    (
+        "subnet without a network",
+        {"services.0.placement.vipNetwork": None},
+        [
+            "avi-dsr:services[0].placement.vipSubnet: needs vipNetwork, the Avi network that "
+            "holds 203.0.113.0/24"
+        ],
+    ),
+    (
+        "ipv6 subnet on an ipv4 service",
+        {"services.0.placement.vip6Subnet": "2001:db8:100::/64"},
+        [
+            "avi-dsr:services[0].placement.vip6Subnet: only applies to IPv6 services; this one "
+            "is IPv4 (use vipSubnet)"
+        ],
+    ),
+    (
+        "server network holding none of the servers",
+        {
+            "services.0.placement.serverNetworks": [
+                {"network": "seg-web", "subnet": "198.51.100.0/24"},
+                {"network": "seg-dns", "subnet": "192.0.2.0/24"},
+                {"network": "seg-x"},
+            ]
+        },
+        [
+            "avi-dsr:services[0].placement.serverNetworks[2].subnet: is required (the servers' "
+            "subnet on that network)",
+            "avi-dsr:services[0].placement.serverNetworks[1].subnet: 192.0.2.0/24 holds none of "
+            "the service's IPv4 servers (web01 198.51.100.11, web02 198.51.100.12); list the "
+            "subnets the Service Engines reach the servers on",
+        ],
+    ),
+    (
+        "routed servers with l2 dsr",
+        {
+            "services.0.networkProfile": {"dsrType": "L2"},
+            "services.0.placement.routedServers": True,
+        },
+        [
+            "avi-dsr:services[0].placement.routedServers: routed servers need L3 DSR: L2 DSR "
+            "rewrites MAC addresses and reaches only servers on a Service Engine's own segment; "
+            "use dsrType L3 or remove routedServers"
+        ],
+    ),
+    (
+        "prepared ipv6 vip on an ipv6 service",
+        {
+            "controller.apiVersion": "30.2.1",
+            "services.0.vip": None,
+            "services.0.vip6": "2001:db8:100::20",
+            "services.0.placement": None,
+        },
+        [
+            "avi-dsr:services[0].prepareVip6: only applies to IPv4 services (it readies the "
+            "servers for an IPv6 VIP that no Avi object carries yet); this service already has "
+            "vip6: remove prepareVip6"
+        ],
+    ),
+    (
+        "apiVersion newer than the project knows",
+        {"controller.apiVersion": "31.1.1"},
+        [
+            "avi-dsr:controller.apiVersion: 31.1.1 is newer than the newest Avi release avi-dsr "
+            'knows (30.2.1), so its bodies could not be checked; use "30.2.1" (a newer '
+            "controller accepts it) or leave apiVersion unset to use the controller's version"
+        ],
+    ),
+    (
+        "a default subnet without a network is reported once, not per service",
+        {
+            "services": [
+                {"name": "web", "vip": "203.0.113.10", "ports": [80], "servers": ["web01"]},
+                {"name": "api", "vip": "203.0.113.11", "ports": [443], "servers": ["web02"]},
+            ],
+            "placement": {"vipSubnet": "203.0.113.0/24"},
+        },
+        [
+            "avi-dsr:placement.vipSubnet: needs vipNetwork, the Avi network that holds "
+            "203.0.113.0/24"
+        ],
+    ),
+    (
+        "typo in the stack default placement",
+        {"placement": {"vipNetwrok": "seg-vip"}},
+        ["avi-dsr:placement.vipNetwrok: unknown key; did you mean 'vipNetwork'?"],
+    ),
+    (
+        "stack default subnet that does not hold the vip",
+        {
+            "services.0.placement": None,
+            "placement": {"vipNetwork": "seg-vip", "vipSubnet": "192.0.2.0/24"},
+        },
+        [
+            "avi-dsr:services[0].vip: 203.0.113.10 is outside avi-dsr:placement.vipSubnet "
+            "192.0.2.0/24"
         ],
     ),
     (
@@ -306,9 +593,9 @@ def test_every_problem_is_reported_at_once():
     values = _with(
         {
             "servers.0.ipv4": "not-an-ip/24",
+            "services.0.vip6": "2001:db8:100::10",
             "services.0.ports": [0],
             "services.0.servers": ["web01", "nope"],
-            "controller.apiVersion": "22.1.4",
         }
     )
     problems = problems_of(values)

@@ -42,5 +42,6 @@ def test_example_program_builds_a_server_and_a_service():
             "app-vs",
             "app-vs",
             "app-vsvip",
+            "avi@avi.example.com",
         ]
     )

@@ -14,7 +14,7 @@ from dsr_mocks import pulumi_env
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "__main__.py"
-AVI = "pulumi-python:dynamic/avi:"
+AVI = "avi-dsr:avi:"
 SECRET_VALUES = {
     "avi-dsr:controllerPassword": "admin",
     "avi-dsr:vcenterPassword": "vc-pw",
@@ -63,6 +63,12 @@ def avi_objects(service: str, monitor: bool = True) -> list[tuple[str, str]]:
     return names + ([("HealthMonitor", f"{service}-hm")] if monitor else [])
 
 
+def allocated_avi_objects(service: str) -> list[tuple[str, str]]:
+    """A service whose VIP the controller allocates: its VsVip is made ahead, under DsrVip."""
+    made_ahead = [("DsrVip", f"{service}-vsvip")]
+    return made_ahead + avi_objects(service)
+
+
 def vsphere_server(name: str) -> list[tuple[str, str]]:
     return [("VsphereDsrServer", name), ("VirtualMachine", name)]
 
@@ -85,22 +91,37 @@ def local_home(tmp_path, monkeypatch):
 EXPECTED = {
     "lab": [
         ("vsphere", "vcenter"),
+        ("avi-dsr", "avi@avi.lab.example"),
         *vsphere_server("web01"),
         *vsphere_server("web02"),
         *avi_objects("web"),
     ],
     "prod": [
         ("vsphere", "vcenter"),
+        ("avi-dsr", "avi@avi.prod.example"),
         *[r for n in ("web11", "web12", "web13", "dns11", "dns12") for r in vsphere_server(n)],
         *avi_objects("www"),
-        *avi_objects("api"),
+        *allocated_avi_objects("api"),
         *avi_objects("dns"),
     ],
-    "local": [*existing_server("web01"), *existing_server("web02"), *avi_objects("web")],
+    "lab6": [
+        ("vsphere", "vcenter"),
+        ("avi-dsr", "avi@avi.lab.example"),
+        *vsphere_server("web01"),
+        *vsphere_server("web02"),
+        *avi_objects("web"),
+        *avi_objects("web6"),
+    ],
+    "local": [
+        ("avi-dsr", "avi@127.0.0.1-19443"),
+        *existing_server("web01"),
+        *existing_server("web02"),
+        *avi_objects("web"),
+    ],
 }
 
 
-@pytest.mark.parametrize("stack", ["lab", "prod", "local"])
+@pytest.mark.parametrize("stack", ["lab", "lab6", "prod", "local"])
 def test_stack_registers_the_expected_resources(stack, local_home):
     env, outputs = run_stack(stack)
     assert resource_set(env) == Counter(EXPECTED[stack])
@@ -111,23 +132,18 @@ def test_stack_registers_the_expected_resources(stack, local_home):
 def test_lab_outputs(local_home):
     _, outputs = run_stack("lab")
     web = outputs["services"]["web"]
-    assert (web["vip"], web["vip6"]) == ("203.0.113.10", "2001:db8:100::10")
-    assert web["poolMembers"] == [
-        "198.51.100.11",
-        "2001:db8:20::11",
-        "198.51.100.12",
-        "2001:db8:20::12",
-    ]
+    assert (web["vip"], web["vip6"]) == ("203.0.113.10", None)
+    assert web["poolMembers"] == ["198.51.100.11", "198.51.100.12"]
     assert web["vsUrl"].startswith("https://avi.lab.example/#!/applications/virtualservice/")
     assert set(web["serverDigests"]) == {"web01", "web02"}
 
 
 def test_prod_dns_service_is_udp_fast_path(local_home):
     env, _ = run_stack("prod")
-    body = env.monitor.named("dns-np", AVI + "NetworkProfile").plain["body"]
+    body = env.monitor.named("dns-np", AVI + "NetworkProfile").body
     assert body["profile"]["type"] == "PROTOCOL_TYPE_UDP_FAST_PATH"
     assert body["profile"]["udp_fast_path_profile"]["dsr_profile"]["dsr_type"] == "DSR_TYPE_L3"
-    vs = env.monitor.named("dns-vs", AVI + "VirtualService").plain["body"]
+    vs = env.monitor.named("dns-vs", AVI + "VirtualService").body
     assert vs["services"] == [{"port": 53}]
 
 
@@ -137,8 +153,8 @@ def test_local_stack_stages_under_the_cache_and_checks_the_host_key(local_home):
     assert cmd["connection"]["hostKey"] == "ssh-ed25519 AAAAC3NzaLocalHost"
     assert cmd["connection"]["port"] == 2222 and cmd["connection"]["user"] == "root"
     assert f"{local_home}/.cache/avi-dsr/local/stage/web02" in cmd["create"]
-    conn = env.monitor.named("web-vs", AVI + "VirtualService").plain["connection"]
-    assert conn["controller"] == "http://127.0.0.1:19443"
+    vs = env.monitor.named("web-vs", AVI + "VirtualService")
+    assert env.monitor.provider_of(vs).plain["controller"] == "http://127.0.0.1:19443"
 
 
 def test_bad_config_fails_cleanly_with_every_problem_and_registers_nothing(local_home):

@@ -27,8 +27,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..controller_address import DEFAULT_TENANT, base_url
+from ..versions import effective_api_version
 from .errors import AviProviderError
-from .versions import negotiated_version
 
 LOG = logging.getLogger("avi_dsr.avi")
 
@@ -127,7 +127,7 @@ class AviSession:
             version = (body.get("version") or {}).get("Version")
             self.controller_version = str(version) if version else None
             if self.conn.api_version is None:
-                self.api_version = negotiated_version(self.controller_version)
+                self.api_version = effective_api_version(None, self.controller_version or "")
             self._csrf = self._http.cookies.get("csrftoken")
             self._generation += 1
             self.logins += 1
@@ -218,6 +218,7 @@ class AviSession:
 _SESSIONS: dict[tuple[Any, ...], AviSession] = {}
 _SESSIONS_LOCK = threading.Lock()
 _WARNED: set[tuple[str, str]] = set()
+_WARNED_LOCK = threading.Lock()  # not _SESSIONS_LOCK: sessions warn while being built under it
 
 
 def session_for(conn: Connection) -> AviSession:
@@ -234,6 +235,7 @@ def forget_sessions() -> None:
     """Drop every cached session (tests; a changed password is a new key anyway)."""
     with _SESSIONS_LOCK:
         _SESSIONS.clear()
+    with _WARNED_LOCK:
         _WARNED.clear()
 
 
@@ -262,7 +264,7 @@ def tls_verify(conn: Connection) -> bool | str:
 
 
 def _warn_once(kind: str, url: str, message: str) -> None:
-    with _SESSIONS_LOCK:
+    with _WARNED_LOCK:
         if (kind, url) in _WARNED:
             return
         _WARNED.add((kind, url))

@@ -16,9 +16,9 @@ from typing import Any
 import pulumi
 
 from ..controller_address import DEFAULT_TENANT, address_problem
+from ..versions import KNOWN_API_VERSIONS
 from .client import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, Connection
 from .values import is_unknown
-from .versions import KNOWN_VERSIONS
 
 _VERSION_RE = re.compile(r"\d+\.\d+\.\d+")
 _TENANT_RE = re.compile(r"[^\s/?#&]{1,128}")
@@ -118,8 +118,8 @@ def config_problems(config: Mapping[str, Any]) -> list[tuple[str, str]]:
         "apiVersion",
         None
         if version is None or (isinstance(version, str) and _VERSION_RE.fullmatch(version))
-        else f"apiVersion {version!r} must look like '22.1.4' (known: {', '.join(KNOWN_VERSIONS)}),"
-        " or be unset to use the controller's",
+        else f"apiVersion {version!r} must look like '22.1.4' (known: "
+        f"{', '.join(KNOWN_API_VERSIONS)}), or be unset to use the controller's",
     )
     check(
         "verifyTls",

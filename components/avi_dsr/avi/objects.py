@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..versions import OLDEST_KNOWN_API_VERSION
 from . import policy, schema
 from .calls import WITH_NAMES, ObjectCalls
 from .client import AviSession, CallFailed, error_text
@@ -26,11 +27,10 @@ from .ownership import (
     with_owner,
     without_owner,
 )
-from .preflight import Facts, run_preflight
+from .preflight import facts_from_input, run_preflight
 from .refs import canonicalize_refs, parse_ref
 from .specs import ObjectSpec, spec_for
 from .values import is_unknown, normalize_numbers, path_is_under, unknown_paths
-from .versions import schema_version
 
 # Inputs that are ours, not Avi fields (no Avi object has fields with these names).
 EXTRA_INPUTS = frozenset({"adopt", "tenant", "preflight", "wait_for_up_seconds"})
@@ -81,7 +81,10 @@ class AviObjects:
         if not isinstance(body.get("name"), str) and not is_unknown(body.get("name")):
             failures.append(Failure("name", f"{what}: name is required (the Avi object name)"))
         skip = list(unknown_paths(body))
-        avi_schema = schema.load_schema(schema_version(api_version or ""))
+        try:
+            avi_schema = schema.load_schema(api_version or OLDEST_KNOWN_API_VERSION)
+        except schema.UnknownApiVersion as err:
+            return [*failures, Failure("apiVersion", f"{what}: {err}")]
         for v in avi_schema.validate(self.object_type, body):
             if (
                 v.path == "name"
@@ -133,13 +136,30 @@ class AviObjects:
         body, extras = split_inputs(inputs)
         what = describe(self.object_type, body.get("name"))
         calls = ObjectCalls(session, what, extras.get("tenant"))
-        run_preflight(session, Facts.from_input(extras.get("preflight")), what)
+        self._preflight(session, body, extras, what)
         desired = with_owner(body, owner)
         if extras.get("adopt"):
             obj = self._adopt(calls, str(extras["adopt"]), desired, owner)
         else:
             obj = self._post(calls, desired, owner)
         return self._finish(calls, obj, body, extras)
+
+    def _preflight(
+        self, session: AviSession, body: Mapping[str, Any], extras: Mapping[str, Any], what: str
+    ) -> None:
+        """Before a write: the controller's facts, then the body against the version in use
+        (with apiVersion unset, check could not know it: the login told us)."""
+        run_preflight(session, facts_from_input(extras.get("preflight")), what)
+        if session.conn.api_version is None and session.api_version:
+            problems = [
+                f"{v.path}: {v.problem}"
+                for v in schema.load_schema(session.api_version).validate(self.object_type, body)
+            ]
+            if problems:
+                raise AviProviderError(
+                    f"{what}: not valid for Avi API {session.api_version}, the controller's "
+                    f"version: {'; '.join(problems)}"
+                )
 
     def _post(self, calls: ObjectCalls, desired: dict[str, Any], owner: Owner) -> dict[str, Any]:
         """POST; when its outcome is unknown, find the object by name and trust only markers."""
@@ -275,7 +295,7 @@ class AviObjects:
         claim = claim_of(current)
         if claim.is_other_stack(owner):
             raise AviProviderError(foreign_owner_error(what, uuid, claim, "update"))
-        run_preflight(session, Facts.from_input(extras.get("preflight")), what)
+        self._preflight(session, body, extras, what)
         removed = removed_fields(state.get("managed_fields") or [], body, self.spec)
         current = {k: v for k, v in normalize_numbers(current).items() if k not in removed}
         obj = self._put(calls, uuid, merge(current, with_owner(body, owner), self.spec))

@@ -1,126 +1,121 @@
-"""A lazy preflight: what the controller must have before this run writes anything.
+"""Run the preflight: read the controller once per run, then judge with the pure rules.
 
 Runs at the first write of a run (never on a no-change `up`, which sends nothing) and reads each
-fact once per run per controller: the version (from the login reply), the cloud (type, licence
-tier), the SE group (existence, licence tier), the VRF (existence) and, when neither the SE group
-nor the cloud names a tier, the system default tier. The rules that judge those facts are pure
-and live in `dsr_rules`; this module only fetches and caches.
+fact once per run per controller, however many objects and services ask: the version comes from
+the login reply (no extra request), the rest from the GETs `avi_dsr.preflight.reads_for` lists
+(system licence tier, cloud, SE group, VRF, placement networks). The rules themselves live in
+`avi_dsr.preflight`, with no I/O; this module only fetches, caches and raises.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from ..preflight import ControllerFacts, Read, ServiceFacts, preflight_problems, reads_for
 from .client import AviSession
-from .dsr_rules import ControllerFacts, preflight_problems
 from .errors import AviProviderError
 
-FACT_KEYS = ("cloud", "se_group", "vrf", "dsr_type", "encap", "ipv6")
+PROVIDER_KEY = "provider"
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What a write needs from the controller (set by the components as the `preflight` input).
-
-    dsr_type "L3"/"L2" (None: not a DSR object), encap "IPINIP"/"GRE", ipv6: an IPv6 VIP.
-    """
-
-    cloud: str | None = None
-    se_group: str | None = None
-    vrf: str | None = None
-    dsr_type: str | None = None
-    encap: str | None = None
-    ipv6: bool = False
-
-    @classmethod
-    def from_input(cls, value: Any) -> Facts | None:
-        if not isinstance(value, Mapping):
-            return None
-        known = {k: value.get(k) for k in FACT_KEYS if value.get(k) is not None}
-        known["ipv6"] = bool(known.get("ipv6", False))
-        return cls(**known)
-
-
-class _Cache:
-    """Per-session facts, each fetched once even when many calls ask at the same moment."""
+class _Memo:
+    """Per-controller answers and verdicts: each GET made once, each service judged once."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.values: dict[tuple[str, str], Any] = {}
-        self.checked: set[Facts] = set()
+        self.answers: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+        self.passed: set[ServiceFacts | None] = set()
 
 
-_CACHES: dict[tuple[Any, ...], _Cache] = {}
-_CACHES_LOCK = threading.Lock()
+_MEMOS: dict[tuple[Any, ...], _Memo] = {}
+_MEMOS_LOCK = threading.Lock()
 
 
-def _cache_for(session: AviSession) -> _Cache:
-    with _CACHES_LOCK:
-        return _CACHES.setdefault(session.conn.key(), _Cache())
+def _memo_for(session: AviSession) -> _Memo:
+    with _MEMOS_LOCK:
+        return _MEMOS.setdefault(session.conn.key(), _Memo())
 
 
-def run_preflight(session: AviSession, facts: Facts | None, what: str) -> None:
-    """Refuse, before any write, what this controller cannot do; naming the key and the fix."""
+def facts_from_input(value: Any) -> ServiceFacts | None:
+    """The `preflight` resource input (ServiceFacts.wire()), or None when not given."""
+    if not isinstance(value, Mapping) or not value.get("key"):
+        return None
+    try:
+        return ServiceFacts.from_wire(value)
+    except TypeError as err:
+        raise AviProviderError(f"preflight input is malformed ({err})") from None
+
+
+def run_preflight(session: AviSession, facts: ServiceFacts | None, what: str) -> None:
+    """Refuse, before this run's first write, what the controller cannot do: every problem at
+    once, each naming the config key and the fix."""
     session.ensure_login()
-    cache = _cache_for(session)
-    key = facts or Facts()
-    with cache.lock:
-        if key in cache.checked:
+    memo = _memo_for(session)
+    with memo.lock:
+        if facts in memo.passed:
             return
-        controller = _controller_facts(session, cache, key)
-        problems = preflight_problems(session.conn.api_version, controller, key)
+        services = [facts] if facts is not None else []
+        controller = _controller_facts(session, memo, services)
+        problems = preflight_problems(
+            controller, services, api_version=session.conn.api_version, controller_key=PROVIDER_KEY
+        )
         if problems:
-            raise AviProviderError(f"{what}: preflight refused: " + "; ".join(problems))
-        cache.checked.add(key)
+            listed = "; ".join(f"{p.key}: {p.message}" for p in problems)
+            raise AviProviderError(f"{what}: preflight refused (nothing was written): {listed}")
+        memo.passed.add(facts)
 
 
-def _controller_facts(session: AviSession, cache: _Cache, facts: Facts) -> ControllerFacts:
-    cloud = _named(session, cache, "cloud", facts.cloud) if facts.cloud else None
-    se_group = (
-        _named(session, cache, "serviceenginegroup", facts.se_group) if facts.se_group else None
-    )
-    vrf = _named(session, cache, "vrfcontext", facts.vrf) if facts.vrf else None
-    tier = (se_group or {}).get("license_tier") or (cloud or {}).get("license_tier")
-    if facts.dsr_type and not tier:
-        tier = _system_tier(session, cache)
-    return ControllerFacts(
-        version=session.controller_version,
-        license_tier=tier,
-        cloud=facts.cloud,
-        cloud_found=cloud is not None,
-        cloud_type=(cloud or {}).get("vtype"),
-        se_group=facts.se_group,
-        se_group_found=se_group is not None,
-        vrf=facts.vrf,
-        vrf_found=vrf is not None,
-    )
+def _controller_facts(
+    session: AviSession, memo: _Memo, services: list[ServiceFacts]
+) -> ControllerFacts:
+    answers: dict[str, Any] = {"initial-data": {"version": {"Version": session.controller_version}}}
+    clouds: dict[str, Any] = {}
+    scoped: dict[str, dict[tuple[str, str], Any]] = {
+        "serviceenginegroup": {},
+        "vrfcontext": {},
+        "network": {},
+    }
+    for read, params in reads_for(services) if services else ():  # no service: version only
+        if read.path == "initial-data" and session.controller_version:
+            continue  # the login reply already said
+        found = _get(session, memo, read, params)
+        if read.path in ("initial-data", "systemconfiguration"):
+            answers[read.path] = found or {}
+        elif read.path == "cloud":
+            clouds[params["name"]] = found
+        else:
+            scoped[read.path][(params.get("cloud_ref.name", ""), params["name"])] = found
+    try:
+        return ControllerFacts.from_answers(
+            answers["initial-data"],
+            answers.get("systemconfiguration"),
+            clouds,
+            se_groups=scoped["serviceenginegroup"],
+            vrfs=scoped["vrfcontext"],
+            networks=scoped["network"],
+        )
+    except ValueError as err:
+        raise AviProviderError(f"preflight: {err}") from None
 
 
-def _named(session: AviSession, cache: _Cache, obj_type: str, name: str) -> dict[str, Any] | None:
-    slot = (obj_type, name)
-    if slot not in cache.values:
-        rsp = session.request("GET", obj_type, params={"name": name})
+def _get(session: AviSession, memo: _Memo, read: Read, params: dict[str, str]) -> Any:
+    """One GET, remembered: a singleton object, or the first result of a `?name=` list."""
+    slot = (read.path, tuple(sorted(params.items())))
+    if slot not in memo.answers:
+        rsp = session.request("GET", read.path, params=params)
         if rsp.status_code != 200:
             raise AviProviderError(
-                f"preflight: GET {obj_type} {name!r} failed (HTTP {rsp.status_code})"
+                f"preflight: reading the {read.what} failed (HTTP {rsp.status_code}); the "
+                "user needs read access to it"
             )
-        results = (rsp.json() or {}).get("results") or []
-        cache.values[slot] = results[0] if results else None
-    return cache.values[slot]
-
-
-def _system_tier(session: AviSession, cache: _Cache) -> str | None:
-    slot = ("systemconfiguration", "")
-    if slot not in cache.values:
-        rsp = session.request("GET", "systemconfiguration")
-        cache.values[slot] = (rsp.json() or {}) if rsp.status_code == 200 else {}
-    return cache.values[slot].get("default_license_tier")
+        body = rsp.json() or {}
+        memo.answers[slot] = (body.get("results") or [None])[0] if "results" in body else body
+    return memo.answers[slot]
 
 
 def forget_preflights() -> None:
     """Tests: every session starts unchecked."""
-    with _CACHES_LOCK:
-        _CACHES.clear()
+    with _MEMOS_LOCK:
+        _MEMOS.clear()

@@ -9,19 +9,34 @@ path) share the provider of an equal connection; components given a provider thr
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
+import weakref
+from urllib.parse import urlsplit
 
 import pulumi
 
+from ..controller_address import base_url
 from .connection import AviConnectionArgs
 from .resources import Provider
 
-_PROVIDERS: dict[tuple[object, ...], Provider] = {}
+
+class _Registry:
+    """The providers of one program run; a new run (automation API, tests) starts empty."""
+
+    def __init__(self, root: object) -> None:
+        self.root = weakref.ref(root) if root is not None else (lambda: None)
+        self.providers: dict[tuple[object, ...], Provider] = {}
+        self.names: set[str] = set()
+
+
+_REGISTRY: _Registry | None = None
 _LOCK = threading.Lock()
 
 
 def provider_for(connection: AviConnectionArgs) -> Provider:
     """The program's provider for this controller (the tenant is per object, not per provider)."""
+    global _REGISTRY
     key = (
         connection.controller,
         connection.username,
@@ -31,19 +46,26 @@ def provider_for(connection: AviConnectionArgs) -> Provider:
         connection.connect_timeout,
         connection.read_timeout,
     )
+    root = pulumi.runtime.get_root_resource()
     with _LOCK:
-        provider = _PROVIDERS.get(key)
+        if _REGISTRY is None or _REGISTRY.root() is not root:
+            _REGISTRY = _Registry(root)
+        provider = _REGISTRY.providers.get(key)
         if provider is None:
-            digest = hashlib.sha256(repr(key).encode()).hexdigest()[:8]
-            provider = Provider(f"avi-{digest}", connection)
-            _PROVIDERS[key] = provider
+            name = _unique_name(connection, key, _REGISTRY.names)
+            provider = _REGISTRY.providers[key] = Provider(name, connection)
+            _REGISTRY.names.add(name)
         return provider
 
 
-def forget_providers() -> None:
-    """Tests: each Pulumi mock run registers its own providers."""
-    with _LOCK:
-        _PROVIDERS.clear()
+def _unique_name(connection: AviConnectionArgs, key: tuple[object, ...], taken: set[str]) -> str:
+    """`avi@<controller>`: readable, and stable as long as the controller stays the same; a
+    second connection to the same controller (other user or settings) gets a digest."""
+    host = urlsplit(base_url(connection.controller)).netloc
+    name = "avi@" + re.sub(r"[^A-Za-z0-9.-]", "-", host)
+    if name in taken:
+        name += "-" + hashlib.sha256(repr(key).encode()).hexdigest()[:8]
+    return name
 
 
 def avi_opts(

@@ -77,7 +77,11 @@ class Pool(AviResource):
 
 
 class VsVip(AviResource):
+    """A VsVip; `vip` is the VIP list as the controller stored it (an allocated address too)."""
+
     spec = VSVIP
+
+    vip: pulumi.Output[list]
 
 
 class VirtualService(AviResource):

@@ -7,12 +7,14 @@ before any resource is registered. Values come from :mod:`avi_dsr.config.sources
 
 from avi_dsr.config.parse import parse_stack
 from avi_dsr.config.specs import (
+    DNS_RECORD_TYPES,
     HTTP_CODES,
     KNOWN_KEYS,
     MIN_DSR_VERSION,
     MIN_GRE_VERSION,
     MIN_IPV6_DSR_VERSION,
     NAMESPACE,
+    NEWEST_KNOWN_API_VERSION,
     PLAIN_KEYS,
     SECRET_KEYS,
     ConfigError,
@@ -20,8 +22,10 @@ from avi_dsr.config.specs import (
     HealthMonitorConfig,
     MemberConfig,
     NetworkProfileConfig,
+    PlacementConfig,
     PortRange,
     ServerConfig,
+    ServerNetwork,
     ServiceSpec,
     SshConfig,
     StackSpec,
@@ -31,12 +35,14 @@ from avi_dsr.config.specs import (
 from avi_dsr.server.spec import UBUNTU_RELEASES
 
 __all__ = [
+    "DNS_RECORD_TYPES",
     "HTTP_CODES",
     "KNOWN_KEYS",
     "MIN_DSR_VERSION",
     "MIN_GRE_VERSION",
     "MIN_IPV6_DSR_VERSION",
     "NAMESPACE",
+    "NEWEST_KNOWN_API_VERSION",
     "PLAIN_KEYS",
     "SECRET_KEYS",
     "UBUNTU_RELEASES",
@@ -45,8 +51,10 @@ __all__ = [
     "HealthMonitorConfig",
     "MemberConfig",
     "NetworkProfileConfig",
+    "PlacementConfig",
     "PortRange",
     "ServerConfig",
+    "ServerNetwork",
     "ServiceSpec",
     "SshConfig",
     "StackSpec",

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from avi_dsr.config.fields import Problems, check_keys, read_mapping
+from avi_dsr.config.placement import DEFAULT_KEY, read_placement
 from avi_dsr.config.servers import read_controller, read_servers, read_vcenter
 from avi_dsr.config.services import read_services
 from avi_dsr.config.specs import KNOWN_KEYS, NAMESPACE, ConfigError, StackSpec
@@ -30,7 +31,10 @@ def parse_stack(
     ssh_defaults = read_mapping(values.get("ssh"), f"{NAMESPACE}:ssh", problems) or {}
     check_keys(ssh_defaults, f"{NAMESPACE}:ssh", ("user", "port", "privateKeyFile"), problems)
     servers, broken = read_servers(values.get("servers"), ssh_defaults, problems, deploy, secrets)
-    services = read_services(values.get("services"), servers, broken, controller, api, problems)
+    placement = read_placement(values.get("placement"), DEFAULT_KEY, problems)
+    services = read_services(
+        values.get("services"), servers, broken, controller, api, problems, placement
+    )
     vcenter = None
     if any(s.kind == "vsphere" for s in servers):
         vcenter = read_vcenter(values.get("vcenter"), problems)

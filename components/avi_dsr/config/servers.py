@@ -27,13 +27,14 @@ from avi_dsr.config.fields import (
 from avi_dsr.config.specs import (
     MIN_DSR_VERSION,
     NAMESPACE,
+    NEWEST_KNOWN_API_VERSION,
     ControllerConfig,
     ServerConfig,
     SshConfig,
     VcenterConfig,
     VsphereOverrides,
 )
-from avi_dsr.controller_address import DEFAULT_API_VERSION, DEFAULT_TENANT, address_problem
+from avi_dsr.controller_address import DEFAULT_TENANT, address_problem
 from avi_dsr.server.spec import MAX_UNDERLAY_MTU, MIN_UNDERLAY_MTU, UBUNTU_RELEASES
 
 _SERVER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -55,16 +56,28 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
     if address and (problem := address_problem(address)):
         problems.add(f"{key}.address", problem)
         address = None
+    # apiVersion is optional: unset, the providers use the controller's own version, capped
+    # at the newest release avi-dsr has a schema for.
+    before = len(problems.items)
     if isinstance(obj.get("apiVersion"), float):  # YAML read an unquoted 30.2 as a number
         problems.add(f"{key}.apiVersion", 'must be a quoted string such as "22.1.4"')
         api = None
     else:
-        api = read_str(obj, "apiVersion", key, problems, default=DEFAULT_API_VERSION)
+        api = read_str(obj, "apiVersion", key, problems)
     if api and not _VERSION.match(api):
         problems.add(f"{key}.apiVersion", f'must look like "22.1.4", got {describe(api)}')
         api = None
     elif api and version_tuple(api) < version_tuple(MIN_DSR_VERSION):
         problems.add(f"{key}.apiVersion", f"DSR needs Avi {MIN_DSR_VERSION} or later, got {api}")
+    elif api and version_tuple(NEWEST_KNOWN_API_VERSION) < version_tuple(api):
+        problems.add(
+            f"{key}.apiVersion",
+            f"{api} is newer than the newest Avi release avi-dsr knows "
+            f"({NEWEST_KNOWN_API_VERSION}), so its bodies could not be checked; use "
+            f'"{NEWEST_KNOWN_API_VERSION}" (a newer controller accepts it) or leave apiVersion '
+            "unset to use the controller's version",
+        )
+    bad_api = len(problems.items) > before
     ca_bundle = read_str(obj, "caBundle", key, problems)
     if ca_bundle:
         ca_bundle = os.path.expanduser(ca_bundle)
@@ -73,7 +86,7 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
     username = read_str(obj, "username", key, problems, default="admin")
     tenant = read_str(obj, "tenant", key, problems, default=DEFAULT_TENANT)
     verify_tls = read_bool(obj, "verifyTls", key, problems, default=True)
-    if not address or not api:
+    if not address or bad_api:
         # No controller rather than one with a made-up apiVersion: the checks gated on the
         # version (vip6, GRE) would otherwise report problems the user does not have.
         return None

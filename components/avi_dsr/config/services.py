@@ -1,9 +1,11 @@
-"""Readers for the services key: VIPs, ports, members, network profile, health monitor."""
+"""Readers for the services key: VIPs, ports, members, placement, network profile, monitor."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from avi_dsr.config.fields import (
@@ -19,11 +21,16 @@ from avi_dsr.config.fields import (
     read_mapping,
     read_optional,
     read_str,
-    version_tuple,
+)
+from avi_dsr.config.placement import (
+    PlacementFacts,
+    PlacementRead,
+    read_placement,
+    resolve_placement,
 )
 from avi_dsr.config.specs import (
+    DNS_RECORD_TYPES,
     HTTP_CODES,
-    MIN_GRE_VERSION,
     MIN_IPV6_DSR_VERSION,
     NAMESPACE,
     ControllerConfig,
@@ -33,8 +40,17 @@ from avi_dsr.config.specs import (
     PortRange,
     ServerConfig,
     ServiceSpec,
+    vip_family,
 )
 from avi_dsr.controller_address import DEFAULT_TENANT
+from avi_dsr.rules import (
+    MONITOR_TYPES,
+    gre_version_problem,
+    ipv6_version_problem,
+    mixed_family_problem,
+    monitor_type_problem,
+    syn_protection_problem,
+)
 
 _SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 
@@ -43,6 +59,8 @@ _SERVICE_KEYS = (
     "name",
     "vip",
     "vip6",
+    "prepareVip6",
+    "placement",
     "protocol",
     "ports",
     "servers",
@@ -55,6 +73,7 @@ _SERVICE_KEYS = (
     "enabled",
 )
 _SSL_KEYS = ("ssl", "enableSsl", "sslProfile", "sslCertificate")
+AUTO = "auto"
 
 
 def read_services(
@@ -64,8 +83,11 @@ def read_services(
     controller: ControllerConfig | None,
     api: str | None,
     problems: Problems,
+    placement: PlacementRead | None = None,
 ) -> list[ServiceSpec]:
+    """``placement`` is the stack-wide default (``avi-dsr:placement``), read by the caller."""
     key = f"{NAMESPACE}:services"
+    default = placement or PlacementRead(f"{NAMESPACE}:placement", {})
     items = read_items(
         value, key, problems, missing="needs at least one service (name, vip, ports, servers)"
     )
@@ -75,7 +97,7 @@ def read_services(
     vip_owner: dict[IPAddress, str] = {}
     for index, item in enumerate(items):
         where = f"{key}[{index}]"
-        service = _service(item, where, by_name, broken, controller, api, problems)
+        service = _service(item, where, by_name, broken, controller, api, default, problems)
         if service is None:
             continue
         if service.name in seen:
@@ -86,7 +108,12 @@ def read_services(
             )
             continue
         seen[service.name] = where
-        for vkey, vip in (("vip", service.vip), ("vip6", service.vip6)):
+        owned = (
+            ("vip", service.vip),
+            ("vip6", service.vip6),
+            ("prepareVip6", service.prepared_vip6),
+        )
+        for vkey, vip in owned:
             if vip is None:
                 continue
             if vip in vip_owner:
@@ -107,6 +134,7 @@ def _service(
     broken: set[str],
     controller: ControllerConfig | None,
     api: str | None,
+    default_placement: PlacementRead,
     problems: Problems,
 ) -> ServiceSpec | None:
     obj = read_mapping(item, key, problems)
@@ -131,46 +159,29 @@ def _service(
             f"{describe(name)} must start with a letter or digit and use "
             "only letters, digits, '-', '_', '.' (at most 60 characters)",
         )
-    vip = None
-    if obj.get("vip") is None:
-        problems.add(f"{key}.vip", "is required (the IPv4 virtual IP, e.g. 203.0.113.10)")
-    else:
-        vip = read_address(obj["vip"], f"{key}.vip", problems, family=4)
-    vip6 = read_optional(obj, "vip6", key, problems, read_address, family=6)
-    if vip6 is not None and api and version_tuple(api) < version_tuple(MIN_IPV6_DSR_VERSION):
-        problems.add(
-            f"{key}.vip6",
-            f"IPv6 L3 DSR needs Avi {MIN_IPV6_DSR_VERSION} or later; "
-            f'set avi-dsr:controller.apiVersion to "{MIN_IPV6_DSR_VERSION}" '
-            f"(now {api}) or remove vip6",
-        )
+    vips = _vips(obj, key, api, problems)
     protocol = read_str(obj, "protocol", key, problems, default="tcp", choices=("tcp", "udp"))
     ports = _ports(obj.get("ports"), f"{key}.ports", problems)
     members = _members(obj.get("servers"), f"{key}.servers", servers, broken, problems)
-    for i, member in members.items():
-        server = servers[member.server]
-        for v, fam, skey in ((vip, 4, "ipv4"), (vip6, 6, "ipv6")):
-            own = server.ipv4 if fam == 4 else server.ipv6
-            if v is None:
-                continue
-            if own is None:
-                problems.add(
-                    f"{key}.servers[{i}]",
-                    f"server '{server.name}' has no {skey}, but "
-                    f"the service has an IPv{fam} VIP; give the server {skey}",
-                )
-            elif own.ip == v:
-                problems.add(
-                    f"{key}.{'vip' if fam == 4 else 'vip6'}",
-                    f"{v} is the address of "
-                    f"server '{server.name}'; the VIP must be a separate address",
-                )
+    vip_ok = vips is not None and _check_member_addresses(members, servers, vips, key, problems)
     profile = _network_profile(
         obj.get("networkProfile"), f"{key}.networkProfile", protocol, api, problems
     )
     if profile and profile.dsr_type == "L2":
         _check_l2(members.values(), servers, f"{key}.networkProfile.dsrType", problems)
-    monitor = _health_monitor(obj.get("healthMonitor"), f"{key}.healthMonitor", problems)
+    monitor = _health_monitor(obj.get("healthMonitor"), f"{key}.healthMonitor", protocol, problems)
+    placement = None
+    if vips is not None and profile is not None:
+        own = read_placement(obj.get("placement"), f"{key}.placement", problems)
+        facts = PlacementFacts(
+            key=key,
+            family=vips.family,
+            vip=vips.static if vip_ok else None,  # a VIP already reported is not re-checked
+            auto=vips.auto is not None,
+            dsr_type=profile.dsr_type,
+            server_addresses=_own_addresses(members.values(), servers, vips.family),
+        )
+        placement = resolve_placement(default_placement, own, facts, problems)
     tenant_default = controller.tenant if controller else DEFAULT_TENANT
     cloud = read_str(obj, "cloud", key, problems, default="Default-Cloud")
     se_group = read_str(obj, "seGroup", key, problems, default="Default-Group")
@@ -179,24 +190,146 @@ def _service(
     enabled = read_bool(obj, "enabled", key, problems, default=True)
     complete = all(m not in broken for m in _raw_names(obj.get("servers")))
     if len(problems.items) > before or not (
-        name and vip and ports and members and profile and complete
+        name and vips and ports and members and profile and placement and complete
     ):
         return None
     return ServiceSpec(
         name=name,
-        vip=vip,
-        vip6=vip6,
+        vip=vips.vip,
+        vip6=vips.vip6,
+        auto_allocate=vips.auto,
+        prepared_vip6=vips.prepared6,
         protocol=protocol or "tcp",
         ports=ports,
         members=tuple(members.values()),
         health_monitor=monitor,
         network_profile=profile,
+        placement=placement,
         cloud=cloud or "Default-Cloud",
         se_group=se_group or "Default-Group",
         vrf=vrf or "global",
         tenant=tenant or tenant_default,
         enabled=enabled,
     )
+
+
+@dataclass(frozen=True)
+class _Vips:
+    """A service's VIP: static (vip or vip6) or allocated (auto "V4"/"V6"), one family."""
+
+    vip: ipaddress.IPv4Address | None
+    vip6: ipaddress.IPv6Address | None
+    auto: str | None
+    prepared6: ipaddress.IPv6Address | None
+
+    @property
+    def family(self) -> int:
+        return vip_family(self.vip6, self.auto)
+
+    @property
+    def static(self) -> IPAddress | None:
+        return self.vip6 if self.family == 6 else self.vip
+
+
+def _vips(obj: Mapping[str, Any], key: str, api: str | None, problems: Problems) -> _Vips | None:
+    given = [k for k in ("vip", "vip6") if obj.get(k) is not None]
+    if not given:
+        problems.add(
+            f"{key}.vip",
+            "is required: the IPv4 VIP (e.g. 203.0.113.10), or auto to have the controller "
+            "allocate it; an IPv6-only service sets vip6 instead",
+        )
+        return None
+    if len(given) == 2:
+        problems.add(f"{key}.vip6", mixed_family_problem())
+        return None
+    which = given[0]
+    family = 4 if which == "vip" else 6
+    auto = None
+    address = None
+    if obj[which] == AUTO:
+        auto = f"V{family}"
+    else:
+        address = read_address(obj[which], f"{key}.{which}", problems, family=family)
+        if address is None:
+            return None
+    if family == 6 and api and (problem := ipv6_version_problem(api)):
+        problems.add(
+            f"{key}.vip6",
+            f'{problem}; set avi-dsr:controller.apiVersion to "{MIN_IPV6_DSR_VERSION}" '
+            f"(now {api}) or remove vip6",
+        )
+    prepared6 = read_optional(obj, "prepareVip6", key, problems, read_address, family=6)
+    if prepared6 is not None and family == 6:
+        problems.add(
+            f"{key}.prepareVip6",
+            "only applies to IPv4 services (it readies the servers for an IPv6 VIP that no Avi "
+            "object carries yet); this service already has vip6: remove prepareVip6",
+        )
+    return _Vips(
+        vip=address if family == 4 else None,
+        vip6=address if family == 6 else None,
+        auto=auto,
+        prepared6=prepared6 if family == 4 else None,
+    )
+
+
+def _check_member_addresses(
+    members: Mapping[int, MemberConfig],
+    servers: Mapping[str, ServerConfig],
+    vips: _Vips,
+    key: str,
+    problems: Problems,
+) -> bool:
+    """Every member has the service's family; no VIP is a member's own address. False when
+    the VIP itself was reported."""
+    vip_ok = True
+    skey = f"ipv{vips.family}"
+    vip_key = "vip" if vips.family == 4 else "vip6"
+    for i, member in members.items():
+        server = servers[member.server]
+        own = server.ipv4 if vips.family == 4 else server.ipv6
+        if own is None:
+            what = f"IPv{vips.family} VIP" if vips.auto is None else f"IPv{vips.family} VIP (auto)"
+            problems.add(
+                f"{key}.servers[{i}]",
+                f"server '{server.name}' has no {skey}, but the service has an "
+                f"{what}; give the server {skey}",
+            )
+        elif own.ip == vips.static:
+            vip_ok = False
+            problems.add(
+                f"{key}.{vip_key}",
+                f"{vips.static} is the address of "
+                f"server '{server.name}'; the VIP must be a separate address",
+            )
+        if vips.prepared6 is None:
+            continue
+        if server.ipv6 is None:
+            problems.add(
+                f"{key}.servers[{i}]",
+                f"server '{server.name}' has no ipv6, but prepareVip6 puts "
+                f"{vips.prepared6} on its dsr6 tunnel; give the server ipv6",
+            )
+        elif server.ipv6.ip == vips.prepared6:
+            problems.add(
+                f"{key}.prepareVip6",
+                f"{vips.prepared6} is the address of server '{server.name}'; "
+                "the VIP must be a separate address",
+            )
+    return vip_ok
+
+
+def _own_addresses(
+    members: Iterable[MemberConfig], servers: Mapping[str, ServerConfig], family: int
+) -> list[tuple[str, IPAddress]]:
+    found: list[tuple[str, IPAddress]] = []
+    for member in members:
+        server = servers[member.server]
+        own = server.ipv4 if family == 4 else server.ipv6
+        if own is not None:
+            found.append((server.name, own.ip))
+    return found
 
 
 def _ports(value: Any, key: str, problems: Problems) -> tuple[PortRange, ...]:
@@ -303,23 +436,21 @@ def _network_profile(
     before = len(problems.items)
     dsr_type = read_str(obj, "dsrType", key, problems, default="L3", choices=("L3", "L2"))
     encap = read_str(obj, "encap", key, problems, default="IPINIP", choices=("IPINIP", "GRE"))
-    if encap == "GRE" and api and version_tuple(api) < version_tuple(MIN_GRE_VERSION):
+    if encap == "GRE" and api and (problem := gre_version_problem(api)):
         problems.add(
-            f"{key}.encap",
-            f"GRE encapsulation needs Avi {MIN_GRE_VERSION} or later "
-            f"(apiVersion is {api}); use IPINIP or raise avi-dsr:controller.apiVersion",
+            f"{key}.encap", f"{problem}; use IPINIP or raise avi-dsr:controller.apiVersion"
         )
     if encap == "GRE" and dsr_type == "L2":
         problems.add(f"{key}.encap", "GRE only applies to L3 DSR; remove encap or use dsrType L3")
+    syn = read_bool(obj, "synProtection", key, problems, default=False)
+    if problem := syn_protection_problem(protocol or "tcp", syn):
+        problems.add(f"{key}.synProtection", problem)
     if protocol == "udp":
         idle = read_int(obj, "idleTimeout", key, problems, low=2, high=3600)
-        if obj.get("synProtection"):
-            problems.add(f"{key}.synProtection", "only applies to TCP services; remove it")
     else:
         idle = read_int(obj, "idleTimeout", key, problems, low=0, high=14400)
         if idle is not None and 0 < idle < 5:
             problems.add(f"{key}.idleTimeout", f"must be 0 (never) or 5-14400 seconds, got {idle}")
-    syn = read_bool(obj, "synProtection", key, problems, default=False)
     if len(problems.items) > before:
         return None
     return NetworkProfileConfig(
@@ -344,17 +475,31 @@ def _check_l2(
         )
 
 
-def _health_monitor(value: Any, key: str, problems: Problems) -> HealthMonitorConfig | None:
+_MONITOR_KEYS = {
+    "tcp": ("type", "port", "interval", "timeout"),
+    "http": ("type", "port", "path", "codes", "interval", "timeout"),
+    "udp": ("type", "port", "request", "response", "interval", "timeout"),
+    "dns": ("type", "port", "queryName", "recordType", "interval", "timeout"),
+}
+_ALL_MONITOR_KEYS = tuple(dict.fromkeys(k for keys in _MONITOR_KEYS.values() for k in keys))
+
+
+def _health_monitor(
+    value: Any, key: str, protocol: str | None, problems: Problems
+) -> HealthMonitorConfig | None:
     obj = read_mapping(value, key, problems)
     if obj is None:
         return None
-    check_keys(obj, key, ("type", "port", "path", "codes", "interval", "timeout"), problems)
+    check_keys(obj, key, _ALL_MONITOR_KEYS, problems)
     before = len(problems.items)
-    kind = read_str(obj, "type", key, problems, required=True, choices=("tcp", "http"))
-    if kind == "tcp":
-        for name in ("path", "codes"):
-            if name in obj:
-                problems.add(f"{key}.{name}", "only applies to type: http; remove it")
+    kind = read_str(obj, "type", key, problems, required=True, choices=tuple(_MONITOR_KEYS))
+    if kind and protocol in MONITOR_TYPES and (problem := monitor_type_problem(protocol, kind)):
+        problems.add(f"{key}.type", problem)
+    if kind:
+        for name in obj:
+            if name in _ALL_MONITOR_KEYS and name not in _MONITOR_KEYS[kind]:
+                types = ", ".join(t for t, keys in _MONITOR_KEYS.items() if name in keys)
+                problems.add(f"{key}.{name}", f"only applies to type: {types}; remove it")
     path = read_str(obj, "path", key, problems, default="/") or "/"
     if not path.startswith("/") or any(c.isspace() for c in path):
         problems.add(
@@ -367,6 +512,12 @@ def _health_monitor(value: Any, key: str, problems: Problems) -> HealthMonitorCo
                 f"{key}.codes[{i}]",
                 f"must be one of {', '.join(HTTP_CODES)}, got {describe(code)}",
             )
+    request = read_str(obj, "request", key, problems)
+    response = read_str(obj, "response", key, problems)
+    query_name = read_str(obj, "queryName", key, problems, required=kind == "dns")
+    record_type = read_str(
+        obj, "recordType", key, problems, default="A", choices=tuple(DNS_RECORD_TYPES)
+    )
     port = read_int(obj, "port", key, problems, low=1, high=65535)
     interval = read_int(obj, "interval", key, problems, default=10, low=1, high=3600) or 10
     timeout = read_int(obj, "timeout", key, problems, default=4, low=1, high=2400) or 4
@@ -383,4 +534,8 @@ def _health_monitor(value: Any, key: str, problems: Problems) -> HealthMonitorCo
         codes=tuple(str(c).lower() for c in codes or ("2xx",)),
         interval=interval,
         timeout=timeout,
+        request=request,
+        response=response,
+        query_name=query_name,
+        record_type=record_type or "A",
     )

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from avi_dsr.config.fields import IPAddress
-from avi_dsr.controller_address import DEFAULT_API_VERSION, DEFAULT_TENANT, base_url
+from avi_dsr.controller_address import DEFAULT_TENANT, base_url
 from avi_dsr.server import ServerSpec
+
+# The version constants live in avi_dsr.versions; re-exported here for the config readers.
+from avi_dsr.versions import MIN_DSR_VERSION as MIN_DSR_VERSION
+from avi_dsr.versions import MIN_GRE_VERSION as MIN_GRE_VERSION
+from avi_dsr.versions import MIN_IPV6_DSR_VERSION as MIN_IPV6_DSR_VERSION
+from avi_dsr.versions import NEWEST_KNOWN_API_VERSION as NEWEST_KNOWN_API_VERSION
 
 NAMESPACE = "avi-dsr"
 SECRET_KEYS = ("controllerPassword", "vcenterPassword", "sshPrivateKey")
-PLAIN_KEYS = ("controller", "vcenter", "ssh", "servers", "services")
+PLAIN_KEYS = ("controller", "vcenter", "ssh", "servers", "services", "placement")
 KNOWN_KEYS = PLAIN_KEYS + SECRET_KEYS
 
-MIN_DSR_VERSION = "18.2.3"
-MIN_GRE_VERSION = "21.1.4"
-MIN_IPV6_DSR_VERSION = "30.2.1"
 ADOPT_KINDS = ("networkProfile", "healthMonitor", "pool", "vsvip", "virtualService")
 HTTP_CODES = {"any": "HTTP_ANY", **{f"{d}xx": f"HTTP_{d}XX" for d in "12345"}}
+DNS_RECORD_TYPES = {"A": "DNS_RECORD_A", "AAAA": "DNS_RECORD_AAAA"}
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -39,7 +44,8 @@ class ControllerConfig:
     address: str
     username: str = "admin"
     tenant: str = DEFAULT_TENANT
-    api_version: str = DEFAULT_API_VERSION
+    api_version: str | None = None
+    """X-Avi-Version; None: the controller's own version, capped at NEWEST_KNOWN_API_VERSION."""
     verify_tls: bool = True
     ca_bundle: str | None = None
 
@@ -117,12 +123,47 @@ class PortRange:
 
 @dataclass(frozen=True)
 class HealthMonitorConfig:
-    type: str  # "tcp" | "http"
+    type: str  # "tcp" | "http" (TCP services) | "udp" | "dns" (UDP services)
     port: int | None = None  # None: the service's first port
     path: str = "/"
     codes: tuple[str, ...] = ("2xx",)
     interval: int = 10
     timeout: int = 4
+    request: str | None = None  # udp: datagram to send
+    response: str | None = None  # udp: keyword the answer must contain
+    query_name: str | None = None  # dns: name to resolve (required for dns)
+    record_type: str = "A"  # dns: "A" | "AAAA"
+
+
+def vip_family(vip6: object | None, auto_allocate: str | None) -> int:
+    """4 or 6: a service with an IPv6 VIP, or one allocated as ``V6``, is an IPv6 service."""
+    return 6 if vip6 is not None or auto_allocate == "V6" else 4
+
+
+@dataclass(frozen=True)
+class ServerNetwork:
+    """An Avi network (port group) and subnet through which the Service Engines reach servers."""
+
+    network: str
+    subnet: IPNetwork
+
+
+@dataclass(frozen=True)
+class PlacementConfig:
+    """Where the controller places a service (Avi's VsVip/pool placement, docs/design.md).
+
+    ``vip_network`` is the Avi network the VIP lives on: with a static VIP it becomes the VsVip's
+    placement network (with ``vip_subnet``/``vip6_subnet``), with ``vip: auto`` the network whose
+    IPAM range the controller allocates the VIP from. ``server_networks`` become the pool's
+    placement networks; ``routed_servers`` sets the virtual service's ``ign_pool_net_reach`` for
+    servers routed hops away from every Service Engine network (L3 DSR only).
+    """
+
+    vip_network: str | None = None
+    vip_subnet: ipaddress.IPv4Network | None = None
+    vip6_subnet: ipaddress.IPv6Network | None = None
+    server_networks: tuple[ServerNetwork, ...] = ()
+    routed_servers: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,8 +183,16 @@ class MemberConfig:
 
 @dataclass(frozen=True)
 class ServiceSpec:
+    """One DSR service of one address family: an IPv4 VIP (``vip``), an IPv6 VIP (``vip6``), or
+    one the controller allocates (``auto_allocate`` "V4"/"V6", from ``placement.vip_network``).
+
+    One family per service: a pool mixing IPv4 and IPv6 servers behind a dual-stack VIP can hash
+    a flow to a server of the other family, which Avi does not document for DSR. A dual-stack
+    name is two services sharing the servers.
+    """
+
     name: str
-    vip: ipaddress.IPv4Address
+    vip: ipaddress.IPv4Address | None
     ports: tuple[PortRange, ...]
     members: tuple[MemberConfig, ...]
     vip6: ipaddress.IPv6Address | None = None
@@ -155,6 +204,10 @@ class ServiceSpec:
     vrf: str = "global"
     tenant: str = DEFAULT_TENANT
     enabled: bool = True
+    auto_allocate: str | None = None  # "V4" | "V6": the controller's IPAM picks the VIP
+    placement: PlacementConfig = field(default_factory=PlacementConfig)
+    prepared_vip6: ipaddress.IPv6Address | None = None
+    """An IPv6 VIP the servers already hold (tunnel dsr6) but no Avi object carries yet."""
     wait_for_up_seconds: int = 600
     """After a create or change, how long `up` waits for OPER_UP (0: do not wait). A fresh SE
     group may have to boot Service Engines first, which takes minutes."""
@@ -169,6 +222,16 @@ class ServiceSpec:
     def server_names(self) -> tuple[str, ...]:
         return tuple(m.server for m in self.members)
 
+    @property
+    def family(self) -> int:
+        """4 or 6: the family of the VIP and of every pool member."""
+        return vip_family(self.vip6, self.auto_allocate)
+
+    @property
+    def static_vip(self) -> IPAddress | None:
+        """The configured VIP; None when the controller allocates it."""
+        return self.vip6 if self.family == 6 else self.vip
+
 
 @dataclass(frozen=True)
 class StackSpec:
@@ -180,19 +243,41 @@ class StackSpec:
     def server(self, name: str) -> ServerConfig:
         return next(s for s in self.servers if s.name == name)
 
+    def services_of(self, server: str) -> tuple[ServiceSpec, ...]:
+        return tuple(s for s in self.services if server in s.server_names)
+
     def vips_of(
-        self, server: str
+        self, server: str, allocated: Mapping[str, str | IPAddress] | None = None
     ) -> tuple[tuple[ipaddress.IPv4Address, ...], tuple[ipaddress.IPv6Address, ...]]:
-        """The VIPs a server must hold: those of every service that lists it."""
-        mine = [s for s in self.services if server in s.server_names]
-        vips4 = sorted({s.vip for s in mine})
-        vips6 = sorted({s.vip6 for s in mine if s.vip6 is not None})
+        """The VIPs a server must hold: those of every service that lists it (and the IPv6 VIPs
+        they prepare). ``allocated`` maps service name -> the VIP the controller allocated;
+        services whose VIP is not known yet are left out (see :meth:`pending_vips`)."""
+        found: set[IPAddress] = set()
+        for service in self.services_of(server):
+            vip = service.static_vip
+            if vip is None and allocated and service.name in allocated:
+                vip = ipaddress.ip_address(str(allocated[service.name]))
+            found |= {v for v in (vip, service.prepared_vip6) if v is not None}
+        vips4 = sorted(v for v in found if isinstance(v, ipaddress.IPv4Address))
+        vips6 = sorted(v for v in found if isinstance(v, ipaddress.IPv6Address))
         return tuple(vips4), tuple(vips6)
 
-    def server_spec(self, name: str) -> ServerSpec:
-        """The renderer's view of a server (Contract 4), VIPs included."""
+    def pending_vips(
+        self, server: str, allocated: Mapping[str, str | IPAddress] | None = None
+    ) -> tuple[ServiceSpec, ...]:
+        """Services of ``server`` whose VIP the controller allocates and is not known yet."""
+        return tuple(
+            s
+            for s in self.services_of(server)
+            if s.auto_allocate is not None and s.name not in (allocated or {})
+        )
+
+    def server_spec(
+        self, name: str, allocated: Mapping[str, str | IPAddress] | None = None
+    ) -> ServerSpec:
+        """The renderer's view of a server (Contract 4), VIPs included (allocated ones too)."""
         cfg = self.server(name)
-        vips4, vips6 = self.vips_of(name)
+        vips4, vips6 = self.vips_of(name, allocated)
         return ServerSpec(
             name=cfg.name,
             interface=cfg.interface,

@@ -15,7 +15,7 @@ from typing import Any
 from avi_dsr.avi.schema import SCHEMA_DIR
 from avi_dsr.avi.specs import SPECS
 from avi_dsr.avi.tokens import PACKAGE, resource_token, type_token
-from avi_dsr.avi.versions import NEWEST_KNOWN, version_tuple
+from avi_dsr.versions import NEWEST_KNOWN_API_VERSION, version_tuple
 
 _PRIMITIVES = {"string", "boolean", "integer", "number"}
 
@@ -40,7 +40,8 @@ PROVIDER_PROPERTIES: dict[str, dict[str, Any]] = {
     "apiVersion": {
         "type": "string",
         "description": "X-Avi-Version to send, e.g. `22.1.4` (env AVI_VERSION). Unset: the "
-        f"controller's version, capped at {NEWEST_KNOWN}, the newest this provider knows.",
+        f"controller's version, capped at {NEWEST_KNOWN_API_VERSION}, the newest this provider "
+        "knows.",
     },
     "verifyTls": {
         "type": "boolean",
