@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 import requests
 from avisim.testing import running_simulator
-from simhelpers import create, dsr_pool, dsr_vs, error, vsvip
+from simhelpers import (
+    avisdk_session,
+    create,
+    dsr_network_profile,
+    dsr_pool,
+    dsr_vs,
+    error,
+    vsvip,
+)
 
 V6 = {"ip6_address": {"addr": "2001:db8:100::10", "type": "V6"}}
 
@@ -91,9 +99,16 @@ def test_per_server_port_counts(api, dsr_parts):
     assert "198.51.100.12:8443" in error(rsp)
 
 
-def test_ipv6_vip_is_fine_from_30_2_1(api, dsr_parts):
-    dsr_parts(vip=vsvip(**V6))
-    assert api.post("virtualservice", data=dsr_vs(), api_version="30.2.1").status_code == 201
+def test_ipv6_vip_is_fine_from_30_2_1_on_a_30_2_1_controller():
+    with running_simulator(controller_version="30.2.1", se_assign_ms=0) as sim:
+        api = avisdk_session(sim, api_version="30.2.1")
+        create(api, "networkprofile", dsr_network_profile())
+        create(api, "pool", dsr_pool())
+        create(api, "vsvip", vsvip(**V6))
+        assert api.post("virtualservice", data=dsr_vs()).status_code == 201
+        rsp = api.post("virtualservice", data=dsr_vs(name="vs-old"), api_version="22.1.4")
+        assert rsp.status_code == 400
+        assert "IPv6 L3 DSR needs X-Avi-Version 30.2.1" in error(rsp)
 
 
 def test_changing_a_referenced_object_is_checked_too(api, dsr_parts):
