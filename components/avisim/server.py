@@ -223,6 +223,10 @@ class Simulator:
             "session_cookie_name": "avi-sessionid",
         }
 
+    def open_connections(self) -> int:
+        with self._connections_lock:
+            return len(self._connections)
+
     def track(self, connection: socket.socket) -> None:
         with self._connections_lock:
             self._connections.add(connection)
