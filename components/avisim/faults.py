@@ -101,6 +101,16 @@ class Faults:
     oper_up_after_polls: int = 0
     se_assign_ms: int = DEFAULT_SE_ASSIGN_MS
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _started: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def remember_start(self) -> None:
+        """What the controller was started with (``se_assign_ms``, ``clock_offset_seconds``)
+        is where ``clear`` returns to: these describe the controller more than a fault."""
+        with self._lock:
+            self._started = {
+                "se_assign_ms": self.se_assign_ms,
+                "clock_offset_seconds": self.clock_offset_seconds,
+            }
 
     def update(self, changes: Any) -> None:
         """Apply a control-API body (keys as in docs/design.md); null clears a fault."""
@@ -129,7 +139,7 @@ class Faults:
                 setattr(self, key, value)
 
     def clear(self) -> None:
-        """Back to no faults (the SE assignment time returns to its default)."""
+        """Back to no faults; SE assignment time and clock offset back to the start values."""
         with self._lock:
             self.unauthorized_after = None
             self.fail_5xx = None
@@ -139,7 +149,8 @@ class Faults:
             self.latency_after_commit = None
             self.clock_offset_seconds = 0.0
             self.oper_up_after_polls = 0
-            self.se_assign_ms = DEFAULT_SE_ASSIGN_MS
+            self.se_assign_ms = self._started.get("se_assign_ms", DEFAULT_SE_ASSIGN_MS)
+            self.clock_offset_seconds = self._started.get("clock_offset_seconds", 0.0)
 
     def as_dict(self) -> dict[str, Any]:
         with self._lock:

@@ -5,7 +5,7 @@ is a list; shared/reference/avi-api.md section 4.6)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from avisim.placement import (
@@ -66,6 +66,8 @@ def oper_status(vs: Obj, state: State, *, placing: bool = False) -> dict[str, An
     pool down, else up."""
     state_name, reason = "OPER_UP", None
     if not vs.get("enabled", True):
+        # OperationalStatus.state has OPER_DISABLED (Swagger); that a disabled VS reports it
+        # rather than OPER_DOWN is the simulator's reading, not a recorded controller reply.
         state_name, reason = "OPER_DISABLED", "Virtual service is disabled"
     elif (failure := placement_failure(vs, state)) is not None:
         state_name, reason = "OPER_DOWN", failure
@@ -192,6 +194,3 @@ def _vip_summary(
 
 def _get(state: State, ref: Any) -> Obj | None:
     return state.lookup(ref) if isinstance(ref, str) else None
-
-
-Lookup = Callable[[str], Obj | None]

@@ -89,9 +89,10 @@ class Simulator:
                 "latency_ms": latency_ms,
                 "se_assign_ms": se_assign_ms,
                 "clock_offset_seconds": clock_offset_seconds,
-                **(faults or {}),
             }
         )
+        self.faults.remember_start()
+        self.faults.update(faults or {})
         snapshot = load_state(self.state_file) if self.state_file else None
         seed_networks = _networks(networks)
         try:
@@ -139,12 +140,6 @@ class Simulator:
         with self._lifecycle:
             self._serve_in_background()
         return self
-
-    def serve_forever(self) -> None:
-        """Serve until interrupted (KeyboardInterrupt); restarts happen underneath."""
-        self.start()
-        while True:
-            time.sleep(3600)
 
     def stop(self) -> None:
         with self._lifecycle:

@@ -246,3 +246,11 @@ def test_a_held_reply_does_not_block_other_clients(avisim):
     avisim.writes.release()
     assert held.result(timeout=5).status_code == 201
     pool.shutdown()
+
+
+def test_clearing_faults_returns_to_how_the_controller_was_started():
+    with running_simulator(se_assign_ms=0, clock_offset_seconds=60) as sim:
+        sim.faults.update({"se_assign_ms": 900, "clock_offset_seconds": -5, "latency_ms": 10})
+        cleared = requests.delete(f"{sim.url}/_avisim/faults", timeout=5).json()
+        assert (cleared["se_assign_ms"], cleared["clock_offset_seconds"]) == (0, 60)
+        assert cleared["latency_ms"] == 0
