@@ -13,12 +13,11 @@ import uuid as uuidlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from avisim import normalize, render
+from avisim import normalize, render, write_rules
 from avisim.context import RequestContext
-from avisim.dsr_rules import DsrContext, DsrRules, dsr_violations
+from avisim.dsr_rules import DsrRules
 from avisim.errors import ApiError
-from avisim.ipam import allocate_vips
-from avisim.networks import subnet_problems
+from avisim.gates import check_gates
 from avisim.objtypes import (
     CLOUD_SCOPED,
     GLOBAL_TYPES,
@@ -27,11 +26,11 @@ from avisim.objtypes import (
     display_name,
     is_ref_field,
 )
-from avisim.placement import vip_addresses
 from avisim.refs import RefQuery, canonical_ref, parse_ref, split_canonical
 from avisim.schema import ENTERPRISE, ESSENTIALS, Schema
 from avisim.seed import ADMIN_TENANT_UUID, Seed
-from avisim.versions import Version, parse_version, wire_version
+from avisim.versions import Version, parse_version
+from avisim.write_rules import StoreView
 
 Obj = dict[str, Any]
 DEFAULT_PAGE_SIZE = 25
@@ -285,31 +284,25 @@ class Controller:
             raise ApiError(400, f"Invalid {display_name(obj_type)}: name is required")
         obj["uuid"] = uuid
         self._check_unique(obj_type, obj, obj_tenant)
-        self._check_type_rules(obj_type, obj, previous)
-        self._check_dsr(ctx, obj_type, obj)
+        view = StoreView(
+            lookup=self.lookup,
+            referrers=lambda uuid: self._referrers.get(uuid, ()),
+            all_of=lambda kind: self._objects.get(kind, {}).values(),
+        )
+        write_rules.check_object(view, obj_type, obj, previous)
+        write_rules.check_dsr(
+            view,
+            self.rules,
+            obj_type,
+            obj,
+            api_version=ctx.api_version,
+            controller_version=self.version,
+        )
         return obj
 
     def _check_gates(self, ctx: RequestContext, obj_type: str, fields: Mapping[str, Any]) -> None:
-        """Refuse fields newer than the request's API version and, on Essentials, what the
-        edition may not set (Swagger "Field introduced in" and edition prose)."""
-        if not self._described(obj_type):
-            return
-        newer = self.schema.newer_field(obj_type, fields, ctx.api_version)
-        if newer is not None:
-            since = newer.spec["since"]
-            first = since if isinstance(since, str) else since[-1]
-            # The controller's wording, as quoted in vmware/terraform-provider-avi issue #14:
-            # "Incoming request (v18_2_2) has field (delete_server_on_dns_refresh) introduced
-            # in later versions(v18_2_3)."
-            raise ApiError(
-                400,
-                f"Incoming request ({wire_version(ctx.api_version)}) has field ({newer.name}) "
-                f"introduced in later versions({wire_version(parse_version(first))}).",
-            )
-        if self.edition == ESSENTIALS:
-            problems = self.schema.essentials_problems(obj_type, fields)
-            if problems:
-                raise ApiError(400, f"Invalid {display_name(obj_type)}: " + "; ".join(problems))
+        if self._described(obj_type):
+            check_gates(self.schema, self.edition, obj_type, fields, ctx.api_version)
 
     def _default_name(self, obj_type: str, field: str, name: str) -> str:
         """The system object a missing ref defaults to; Essentials has its own ("Special
@@ -317,22 +310,6 @@ class Controller:
         if self.edition == ESSENTIALS and self._described(obj_type):
             return self.schema.essentials_default(obj_type, field) or name
         return name
-
-    def _check_type_rules(self, obj_type: str, obj: Obj, previous: Obj | None) -> None:
-        """Rules of single object types: network subnets, VIP auto-allocation (Avi IPAM)."""
-        if obj_type == "network":
-            problems = subnet_problems(obj)
-            if problems:
-                raise ApiError(400, "Invalid Network: " + "; ".join(problems))
-        elif obj_type == "vsvip":
-            used = {
-                address
-                for other in self._objects.get("vsvip", {}).values()
-                if other["uuid"] != obj["uuid"]
-                for vip in other.get("vip") or []
-                for address in vip_addresses(vip)
-            }
-            allocate_vips(obj, previous, self.lookup, used)
 
     def _commit(self, obj_type: str, obj: Obj) -> None:
         now = int(self._clock() * 1_000_000)
@@ -442,44 +419,6 @@ class Controller:
                     409, f"{label} with this Name, Tenant ref and Cloud ref already exists."
                 )
             raise ApiError(409, f"{label} with this Name and Tenant ref already exists.")
-
-    def _check_dsr(self, ctx: RequestContext, obj_type: str, candidate: Obj) -> None:
-        me = canonical_ref(obj_type, candidate["uuid"])
-
-        def lookup(ref: str) -> Obj | None:
-            return candidate if ref == me else self.lookup(ref)
-
-        affected = [me] if obj_type == "virtualservice" else []
-        affected += [
-            r
-            for r in sorted(self._referrers.get(candidate["uuid"], ()))
-            if r.startswith("/api/virtualservice/")
-        ]
-        for vs_ref in affected:
-            vs = lookup(vs_ref)
-            if vs is None:
-                continue
-            context = DsrContext(
-                lookup=lookup,
-                pool_users=self._pool_users(vs, lookup),
-                api_version=ctx.api_version,
-                controller_version=self.version,
-            )
-            problems = dsr_violations(vs, context, self.rules)
-            if problems:
-                raise ApiError(400, "; ".join(problems))
-
-    def _pool_users(self, vs: Obj, lookup: Callable[[str], Obj | None]) -> tuple[Obj, ...]:
-        """The other virtual services whose pool_ref is this one's pool."""
-        pool_ref = vs.get("pool_ref")
-        if not isinstance(pool_ref, str):
-            return ()
-        others = []
-        for ref in sorted(self._referrers.get(split_canonical(pool_ref)[1], ())):
-            other = lookup(ref) if ref.startswith("/api/virtualservice/") else None
-            if other and other["uuid"] != vs["uuid"] and other.get("pool_ref") == pool_ref:
-                others.append(other)
-        return tuple(others)
 
     def _described(self, obj_type: str) -> bool:
         """Whether the schema covers this type (system-only types like analyticsprofile aren't)."""
