@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from avisim.errors import ApiError
-
-Version = tuple[int, ...]
+from avisim.versions import Version
 
 
 @dataclass(frozen=True)
 class RequestContext:
-    """``tenant`` is a tenant uuid; ``base_url`` prefixes refs in responses."""
+    """``tenant`` is a tenant uuid; ``base_url`` prefixes refs in responses; ``api_version`` is
+    the request's X-Avi-Version (16.4.1 when absent)."""
 
     tenant: str
     api_version: Version
     base_url: str
-
-
-def parse_version(text: str) -> Version:
-    """ "22.1.4" -> (22, 1, 4); anything else is the controller's 400 "Invalid version"."""
-    match = re.fullmatch(r"\s*(\d+)\.(\d+)(?:\.(\d+))?(?:[-.]\S*)?\s*", text)
-    if not match:
-        raise ApiError(400, f"Invalid version {text!r}: use a release number like 22.1.4")
-    return tuple(int(part) for part in match.groups() if part is not None)

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from avisim.errors import ApiError
+from avisim.reply import Reply
+from avisim.writes import DROP, SEND
 
 if TYPE_CHECKING:
-    from avisim.handler import Reply
     from avisim.server import Simulator
 
 
 def handle(sim: Simulator, method: str, path: str, raw: bytes) -> Reply:
-    from avisim.handler import Reply
-
     route = path[len("/_avisim") :]
     if (method, route) == ("GET", "/health"):
-        return Reply(200, {"ok": True, "url": sim.url})
+        return Reply(200, {"ok": True, "url": sim.url, **controller_facts(sim)})
     if (method, route) == ("GET", "/counters"):
         return Reply(200, sim.counters())
     if (method, route) == ("POST", "/counters/reset"):
@@ -26,11 +26,16 @@ def handle(sim: Simulator, method: str, path: str, raw: bytes) -> Reply:
     if (method, route) == ("GET", "/log"):
         return Reply(200, sim.request_log())
     if route == "/faults":
-        if method == "POST":
-            sim.faults.update(_body(raw))
-        elif method == "DELETE":
-            sim.faults.clear()
-        return Reply(200, sim.faults.as_dict())
+        return _faults(sim, method, raw)
+    if (method, route) == ("POST", "/restart"):
+        return _restart(sim, _body(raw))
+    if (method, route) == ("GET", "/writes"):
+        return Reply(200, sim.writes.status())
+    if (method, route) == ("POST", "/writes/release"):
+        action = _body(raw).get("action", SEND)
+        if action not in (SEND, DROP):
+            raise ApiError(400, f"writes/release: action must be {SEND!r} or {DROP!r}")
+        return Reply(200, {"released": sim.writes.release(action)})
     if route == "/rules":
         if method == "POST":
             sim.controller.rules.update(_body(raw))
@@ -45,8 +50,47 @@ def handle(sim: Simulator, method: str, path: str, raw: bytes) -> Reply:
     raise ApiError(404, f"avisim control API has no {method} {path}")
 
 
+def controller_facts(sim: Simulator) -> dict[str, Any]:
+    """What this simulated controller is: version, edition, cloud type, restarts so far."""
+    return {
+        "controller_version": sim.controller_version,
+        "license": sim.edition,
+        "cloud_type": sim.cloud_type,
+        "restarts": sim.restarts,
+    }
+
+
+def _faults(sim: Simulator, method: str, raw: bytes) -> Reply:
+    """POST sets faults (``restart`` is an action: the reply goes out, then the controller
+    restarts); DELETE clears them."""
+    after = None
+    if method == "POST":
+        body = dict(_body(raw))
+        restart = body.pop("restart", None)
+        restart_reply = _restart(sim, restart) if restart is not None else None
+        sim.faults.update(body)
+        if restart_reply is not None:
+            after = restart_reply.after
+    elif method == "DELETE":
+        sim.faults.clear()
+    return Reply(200, sim.faults.as_dict(), after=after)
+
+
+def _restart(sim: Simulator, spec: Any) -> Reply:
+    if not isinstance(spec, Mapping) or set(spec) - {"down_seconds"}:
+        raise ApiError(400, 'restart: expected {"down_seconds": N}')
+    seconds = spec.get("down_seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        raise ApiError(400, f"restart.down_seconds: must be a number >= 0, got {seconds!r}")
+    return Reply(200, {"restarting": True, "down_seconds": seconds},
+                 after=lambda: sim.restart(float(seconds)))  # fmt: skip
+
+
 def _body(raw: bytes) -> Any:
     try:
-        return json.loads(raw or b"{}")
+        body = json.loads(raw or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"control API body is not valid JSON: {exc}") from None
+    if not isinstance(body, Mapping):
+        raise ApiError(400, "control API body must be a JSON object")
+    return body

@@ -1,7 +1,11 @@
 """Strict DSR checks: what a DSR virtual service needs, as switchable rules.
 
-The real controller's enforcement of these is not published; each rule can be turned off so
-tests can model a lenient controller too.
+Sources: the Avi "Direct Server Return" pages (avinetworks.com/docs/22.1/direct-server-return/;
+docs.vmware.com VMware-Avi-Load-Balancer/30.2 Configuration Guide GUID-FE309741... and the "Layer 3
+DSR" page GUID-DA980633...), summarised in shared/reference/avi-api.md section 2.2. The real
+controller's enforcement of each is not published; each rule can be turned off so tests can model
+a lenient controller too. What the edition allows (Essentials refuses ``dsr_profile``) is the
+schema's job (Swagger edition prose), not a rule here.
 """
 
 from __future__ import annotations
@@ -13,7 +17,12 @@ from typing import Any
 from avisim.errors import ApiError
 
 Lookup = Callable[[str], Mapping[str, Any] | None]
+# DSR page (22.1): "only supported for IPv4"; the 30.2 "Layer 3 DSR" page adds IPv6 from 30.2.1.
 IPV6_DSR_VERSION = (30, 2, 1)
+# DSR pages, "Supported ecosystems": VMware write access and no access, Linux server cloud; the
+# 30.2 page adds OpenStack no-access. (No-access VMware clouds are CLOUD_NONE.)
+DSR_CLOUD_TYPES = ("CLOUD_VCENTER", "CLOUD_NONE", "CLOUD_LINUXSERVER")
+DSR_CLOUD_TYPES_30_2 = (*DSR_CLOUD_TYPES, "CLOUD_OPENSTACK")
 _FAST_PATH_SECTION = {
     "PROTOCOL_TYPE_TCP_FAST_PATH": "tcp_fast_path_profile",
     "PROTOCOL_TYPE_UDP_FAST_PATH": "udp_fast_path_profile",
@@ -30,6 +39,8 @@ class DsrRules:
     server_port_equals_service_port: bool = True
     no_ssl: bool = True
     ipv6_needs_30_2_1: bool = True
+    pool_not_shared: bool = True
+    dsr_cloud_type: bool = True
 
     def update(self, changes: Any) -> None:
         """Apply ``{"rule": bool}`` changes; unknown names or non-bools are a 400."""
@@ -60,15 +71,26 @@ def dsr_profile_of(network_profile: Mapping[str, Any] | None) -> Mapping[str, An
     return section.get("dsr_profile")
 
 
-def dsr_violations(
-    vs: Mapping[str, Any], lookup: Lookup, rules: DsrRules, api_version: tuple[int, ...]
-) -> list[str]:
-    """Every rule a DSR virtual service breaks (empty for non-DSR services or when off)."""
+@dataclass(frozen=True)
+class DsrContext:
+    """What the rules read besides the virtual service: objects by ref, the other virtual
+    services using its pool, the request's API version and the controller's version."""
+
+    lookup: Lookup
+    pool_users: tuple[Mapping[str, Any], ...]
+    api_version: tuple[int, ...]
+    controller_version: tuple[int, ...]
+
+
+def dsr_violations(vs: Mapping[str, Any], ctx: DsrContext, rules: DsrRules) -> list[str]:
+    """Every rule a DSR virtual service breaks (empty for non-DSR services or when off), plus a
+    non-DSR service sharing the pool of a DSR one."""
     if not rules.strict_dsr:
         return []
+    lookup = ctx.lookup
     network_profile = _get(lookup, vs.get("network_profile_ref"))
     if dsr_profile_of(network_profile) is None:
-        return []
+        return _shares_a_dsr_pool(vs, ctx, rules)
     name = vs.get("name")
     np_name = network_profile.get("name") if network_profile else None
     prefix = f"DSR virtual service '{name}' (network profile '{np_name}')"
@@ -85,16 +107,43 @@ def dsr_violations(
     pool = _get(lookup, vs.get("pool_ref"))
     if pool is not None:
         problems += _pool_problems(prefix, pool, services, rules)
+        # 22.1 DSR page: "Pool sharing is not supported for DSR".
+        if rules.on("pool_not_shared") and ctx.pool_users:
+            others = ", ".join(sorted(f"'{u.get('name')}'" for u in ctx.pool_users))
+            problems.append(
+                f"{prefix}: pool '{pool.get('name')}' is already used by virtual service "
+                f"{others}; pool sharing is not supported for DSR"
+            )
     if (
         rules.on("ipv6_needs_30_2_1")
-        and api_version < IPV6_DSR_VERSION
+        and ctx.api_version < IPV6_DSR_VERSION
         and _has_ipv6_vip(vs, lookup)
     ):
         problems.append(
             f"{prefix} has an IPv6 VIP: IPv6 L3 DSR needs X-Avi-Version 30.2.1 or later "
-            f"(request used {'.'.join(map(str, api_version))})"
+            f"(request used {'.'.join(map(str, ctx.api_version))})"
+        )
+    cloud = _get(lookup, vs.get("cloud_ref")) or {}
+    allowed = DSR_CLOUD_TYPES_30_2 if ctx.controller_version >= (30, 2) else DSR_CLOUD_TYPES
+    if rules.on("dsr_cloud_type") and cloud.get("vtype") not in allowed:
+        problems.append(
+            f"{prefix}: cloud '{cloud.get('name')}' is {cloud.get('vtype')}; DSR is supported on "
+            f"{', '.join(allowed)}"
         )
     return problems
+
+
+def _shares_a_dsr_pool(vs: Mapping[str, Any], ctx: DsrContext, rules: DsrRules) -> list[str]:
+    if not rules.on("pool_not_shared"):
+        return []
+    for user in ctx.pool_users:
+        if dsr_profile_of(_get(ctx.lookup, user.get("network_profile_ref"))) is not None:
+            pool = _get(ctx.lookup, vs.get("pool_ref")) or {}
+            return [
+                f"Virtual service '{vs.get('name')}': pool '{pool.get('name')}' belongs to DSR "
+                f"virtual service '{user.get('name')}'; pool sharing is not supported for DSR"
+            ]
+    return []
 
 
 def _pool_problems(

@@ -1,8 +1,9 @@
-"""Fault injection: session expiry, 5xx bursts, dropped connections after commit, latency,
-and slow VS placement (``oper_up_after_polls``).
+"""Fault injection: session expiry, 5xx bursts, dropped replies after commit, held replies,
+latency before the work or after the commit, clock skew, and slow VS placement
+(``oper_up_after_polls``, ``se_assign_ms``).
 
 Settings are consumed as they fire (counts go down), so a test sets them right before the calls
-it wants to disturb.
+it wants to disturb. A controller restart is an action, not a setting: ``Simulator.restart``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from avisim.errors import ApiError
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 METHODS = ("GET", *WRITE_METHODS)
+COUNTED_WRITES = ("POST", "PUT", "DELETE")  # what hold_reply counts unless told otherwise
+DEFAULT_SE_ASSIGN_MS = 300
 
 
 @dataclass
@@ -49,15 +52,65 @@ class DropAfterCommit(_Burst):
 
 
 @dataclass
+class HoldReply:
+    """The ``after_writes``-th matching committed write (counted from when this is set) keeps
+    its reply until released through the control API, so a test can kill the client there."""
+
+    after_writes: int
+    methods: tuple[str, ...] = COUNTED_WRITES
+    path_prefix: str = "/api/"
+
+    def take(self, method: str, path: str) -> bool:
+        if method in self.methods and path.startswith(self.path_prefix) and self.after_writes > 0:
+            self.after_writes -= 1
+            return self.after_writes == 0
+        return False
+
+
+@dataclass
+class LatencyAfterCommit(_Burst):
+    """Matching writes commit, then their reply waits ``ms``; ``count`` None = every one."""
+
+    count: int | None = None  # type: ignore[assignment]
+    ms: int = 0
+    methods: tuple[str, ...] = WRITE_METHODS
+
+    def take(self, method: str, path: str) -> bool:
+        if self.count is None:
+            return method in self.methods and path.startswith(self.path_prefix)
+        return super().take(method, path)
+
+
+_SETTINGS = (
+    "unauthorized_after, fail_5xx, drop_after_commit, hold_reply, latency_ms, "
+    "latency_after_commit, clock_offset_seconds, oper_up_after_polls, se_assign_ms or restart"
+)
+
+
+@dataclass
 class Faults:
     """Mutable fault settings; thread-safe ``take_*`` methods consume them."""
 
     unauthorized_after: int | None = None
     fail_5xx: Fail5xx | None = None
     drop_after_commit: DropAfterCommit | None = None
+    hold_reply: HoldReply | None = None
     latency_ms: int = 0
+    latency_after_commit: LatencyAfterCommit | None = None
+    clock_offset_seconds: float = 0.0
     oper_up_after_polls: int = 0
+    se_assign_ms: int = DEFAULT_SE_ASSIGN_MS
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _started: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def remember_start(self) -> None:
+        """What the controller was started with (``se_assign_ms``, ``clock_offset_seconds``)
+        is where ``clear`` returns to: these describe the controller more than a fault."""
+        with self._lock:
+            self._started = {
+                "se_assign_ms": self.se_assign_ms,
+                "clock_offset_seconds": self.clock_offset_seconds,
+            }
 
     def update(self, changes: Any) -> None:
         """Apply a control-API body (keys as in docs/design.md); null clears a fault."""
@@ -69,38 +122,48 @@ class Faults:
                 parsed[key] = None if value is None else _count(key, value, minimum=0)
             elif key in ("latency_ms", "oper_up_after_polls"):
                 parsed[key] = 0 if value is None else _count(key, value, minimum=0)
-            elif key == "fail_5xx":
-                parsed[key] = None if value is None else _fail_5xx(value)
-            elif key == "drop_after_commit":
-                parsed[key] = None if value is None else _drop(value)
-            else:
-                raise ApiError(
-                    400,
-                    f"faults: unknown key {key!r}; use unauthorized_after, fail_5xx, "
-                    "drop_after_commit, latency_ms or oper_up_after_polls",
+            elif key == "se_assign_ms":
+                parsed[key] = (
+                    DEFAULT_SE_ASSIGN_MS if value is None else _count(key, value, minimum=0)
                 )
+            elif key == "clock_offset_seconds":
+                parsed[key] = 0.0 if value is None else _seconds(key, value)
+            elif key in _PARSERS:
+                parsed[key] = None if value is None else _PARSERS[key](value)
+            elif key == "restart":
+                raise ApiError(400, "faults.restart is an action: use Simulator.restart()")
+            else:
+                raise ApiError(400, f"faults: unknown key {key!r}; use {_SETTINGS}")
         with self._lock:
             for key, value in parsed.items():
                 setattr(self, key, value)
 
     def clear(self) -> None:
+        """Back to no faults; SE assignment time and clock offset back to the start values."""
         with self._lock:
             self.unauthorized_after = None
             self.fail_5xx = None
             self.drop_after_commit = None
+            self.hold_reply = None
             self.latency_ms = 0
+            self.latency_after_commit = None
+            self.clock_offset_seconds = 0.0
             self.oper_up_after_polls = 0
+            self.se_assign_ms = self._started.get("se_assign_ms", DEFAULT_SE_ASSIGN_MS)
+            self.clock_offset_seconds = self._started.get("clock_offset_seconds", 0.0)
 
     def as_dict(self) -> dict[str, Any]:
         with self._lock:
             return {
                 "unauthorized_after": self.unauthorized_after,
-                "fail_5xx": asdict(self.fail_5xx) if self.fail_5xx else None,
-                "drop_after_commit": asdict(self.drop_after_commit)
-                if self.drop_after_commit
-                else None,
+                "fail_5xx": _plain(self.fail_5xx),
+                "drop_after_commit": _plain(self.drop_after_commit),
+                "hold_reply": _plain(self.hold_reply),
                 "latency_ms": self.latency_ms,
+                "latency_after_commit": _plain(self.latency_after_commit),
+                "clock_offset_seconds": self.clock_offset_seconds,
                 "oper_up_after_polls": self.oper_up_after_polls,
+                "se_assign_ms": self.se_assign_ms,
             }
 
     def take_session_expiry(self) -> bool:
@@ -123,6 +186,31 @@ class Faults:
         with self._lock:
             fault = self.drop_after_commit
             return fault is not None and fault.take(method, path)
+
+    def take_hold(self, method: str, path: str) -> bool:
+        """Count one committed write; True when this is the one whose reply is held."""
+        with self._lock:
+            fault = self.hold_reply
+            if fault is None or not fault.take(method, path):
+                return False
+            self.hold_reply = None
+            return True
+
+    def take_latency_after_commit(self, method: str, path: str) -> float:
+        """Seconds to wait before replying to this committed write (0 for none)."""
+        with self._lock:
+            fault = self.latency_after_commit
+            return fault.ms / 1000 if fault is not None and fault.take(method, path) else 0.0
+
+
+def _plain(fault: Any) -> dict[str, Any] | None:
+    return asdict(fault) if fault is not None else None
+
+
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ApiError(400, f"faults.{key}: must be a number of seconds, got {value!r}")
+    return float(value)
 
 
 def _count(key: str, value: Any, *, minimum: int) -> int:
@@ -172,3 +260,31 @@ def _drop(value: Any) -> DropAfterCommit:
         methods=_methods("drop_after_commit", spec.get("methods"), WRITE_METHODS),
         path_prefix=str(spec.get("path_prefix", "/api/")),
     )
+
+
+def _hold(value: Any) -> HoldReply:
+    spec = _object("hold_reply", value, {"after_writes", "methods", "path_prefix"})
+    return HoldReply(
+        after_writes=_count("hold_reply.after_writes", spec.get("after_writes", 1), minimum=1),
+        methods=_methods("hold_reply", spec.get("methods"), COUNTED_WRITES),
+        path_prefix=str(spec.get("path_prefix", "/api/")),
+    )
+
+
+def _latency_after_commit(value: Any) -> LatencyAfterCommit:
+    spec = _object("latency_after_commit", value, {"ms", "count", "methods", "path_prefix"})
+    count = spec.get("count")
+    return LatencyAfterCommit(
+        ms=_count("latency_after_commit.ms", spec.get("ms", 0), minimum=0),
+        count=None if count is None else _count("latency_after_commit.count", count, minimum=0),
+        methods=_methods("latency_after_commit", spec.get("methods"), WRITE_METHODS),
+        path_prefix=str(spec.get("path_prefix", "/api/")),
+    )
+
+
+_PARSERS = {
+    "fail_5xx": _fail_5xx,
+    "drop_after_commit": _drop,
+    "hold_reply": _hold,
+    "latency_after_commit": _latency_after_commit,
+}

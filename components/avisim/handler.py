@@ -1,7 +1,9 @@
-"""HTTP layer: login/CSRF/session checks, fault injection, routing to the controller."""
+"""HTTP layer: login/CSRF/session checks, the API version gate, fault injection around the
+work, and routing to the API or the control API."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
 import sys
@@ -13,34 +15,21 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from avisim import control, runtime
-from avisim.context import RequestContext, parse_version
+from avisim import api, control
+from avisim.context import RequestContext
 from avisim.errors import ApiError
 from avisim.faults import WRITE_METHODS
+from avisim.reply import Reply
+from avisim.versions import NO_HEADER_VERSION, parse_version, version_text
+from avisim.writes import DROP
 
 if TYPE_CHECKING:
     from avisim.server import Simulator
 
 SESSION_COOKIE = "avi-sessionid"
 CSRF_FAILURE = "CSRF token missing or incorrect."
-INVENTORY = "virtualservice-inventory"
-
-
-class Reply:
-    """A response to send: status, JSON (or plain text) body, extra headers."""
-
-    def __init__(
-        self,
-        status: int,
-        body: Any = None,
-        headers: dict[str, str | list[str]] | None = None,
-        *,
-        plain: bool = False,
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-        self.plain = plain
+# Answer before any version is chosen: clients read the controller's version here first.
+UNVERSIONED = ("/api/initial-data",)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,6 +37,16 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "avisim"
     disable_nagle_algorithm = True  # headers and body go out in separate writes
     sim: Simulator  # set on the subclass the server builds
+
+    def setup(self) -> None:
+        super().setup()
+        self.sim.track(self.connection)
+
+    def finish(self) -> None:
+        self.sim.untrack(self.connection)
+        # The connection may be cut already (a restart, or a client killed mid-reply).
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def do_GET(self) -> None:
         self._serve("GET")
@@ -68,7 +67,7 @@ class Handler(BaseHTTPRequestHandler):
         """Clients that hang up or reject our certificate are not errors worth a traceback."""
         try:
             super().handle()
-        except (ConnectionError, ssl.SSLError, TimeoutError):
+        except (ConnectionError, ssl.SSLError, TimeoutError, OSError):
             self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -83,15 +82,21 @@ class Handler(BaseHTTPRequestHandler):
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         raw = self._read_body()
         if path.startswith("/_avisim/"):
-            self._send(self._attempt(lambda: control.handle(self.sim, method, path, raw)))
+            reply = self._attempt(lambda: control.handle(self.sim, method, path, raw))
+            self._send(reply)
+            if reply.after is not None:
+                self.close_connection = True
+                reply.after()
             return
-        route = self._route_key(path)
-        dropped = False
         reply = self._fault_reply(method, path)
+        action = "send"
         if reply is None:
             reply = self._attempt(lambda: self._api(method, path, params, raw))
             committed = 200 <= reply.status < 300 and method in WRITE_METHODS
-            dropped = committed and self.sim.faults.take_drop(method, path)
+            if committed and path.startswith("/api/"):
+                action = self._after_commit(method, path, reply.status)
+        route = self._route_key(path)
+        dropped = action == DROP
         self.sim.metrics.record(method, path, route, reply.status, started, dropped=dropped)
         if dropped:
             self.close_connection = True
@@ -108,6 +113,24 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/api/") and faults.take_session_expiry():
             self.sim.sessions.expire_all()
         return None
+
+    def _after_commit(self, method: str, path: str, status: int) -> str:
+        """The write is stored; faults may now delay its reply, hold it, or drop it."""
+        faults = self.sim.faults
+        self.sim.writes.committed()
+        hold = faults.take_hold(method, path)
+        delay = faults.take_latency_after_commit(method, path)
+        if faults.take_drop(method, path):
+            return DROP
+        if delay:
+            time.sleep(delay)
+        if not hold:
+            return "send"
+        held = self.sim.writes.hold(method, path, status)
+        try:
+            return held.wait()
+        finally:
+            self.sim.writes.done(held)
 
     def _attempt(self, work: Callable[[], Reply]) -> Reply:
         """Run one request's work; controller errors become their replies, bugs become 500s."""
@@ -137,79 +160,7 @@ class Handler(BaseHTTPRequestHandler):
         if method in WRITE_METHODS and self.headers.get("X-CSRFToken") != session.csrftoken:
             raise ApiError(401, CSRF_FAILURE, plain=True)
         ctx = self._context()
-        return self._api_object(method, path, params, raw, ctx)
-
-    def _api_object(
-        self, method: str, path: str, params: dict[str, str], raw: bytes, ctx: RequestContext
-    ) -> Reply:
-        controller = self.sim.controller
-        segments = path.split("/")[2:]
-        if segments == ["cluster", "version"] and method == "GET":
-            return Reply(200, self.sim.version_info())
-        if segments == ["cluster", "status"] and method == "GET":
-            return Reply(200, {"cluster_state": {"state": "CLUSTER_UP_NO_HA", "progress": 100}})
-        if segments[0] == INVENTORY and method == "GET":
-            return Reply(
-                200, self._inventory(ctx, params, segments[1] if len(segments) > 1 else None)
-            )
-        obj_type = segments[0]
-        if segments[2:] == ["runtime"] and obj_type == "virtualservice" and method == "GET":
-            with controller.lock:
-                stored = controller.stored(ctx, obj_type, segments[1])
-                placing = self._placing(stored)
-                body = runtime.vs_runtime(stored, controller.lookup, ctx.base_url, placing=placing)
-            return Reply(200, body)
-        if segments[2:] == ["runtime", "detail"] and obj_type == "pool" and method == "GET":
-            with controller.lock:
-                stored = controller.stored(ctx, obj_type, segments[1])
-                return Reply(200, runtime.pool_runtime_detail(stored))
-        if len(segments) == 1:
-            if method == "GET":
-                return Reply(200, controller.list(ctx, obj_type, params))
-            if method == "POST":
-                obj = controller.create(ctx, obj_type, _json(raw), slug=self.headers.get("Slug"))
-                body = controller.render(ctx, obj_type, obj, with_names=True)
-                return Reply(201, body, {"Location": body["url"].split("#")[0]})
-        elif len(segments) == 2:
-            uuid = segments[1]
-            if method == "GET":
-                return Reply(200, controller.get(ctx, obj_type, uuid, params))
-            if method == "DELETE":
-                controller.delete(ctx, obj_type, uuid)
-                return Reply(204)
-            if method in ("PUT", "PATCH"):
-                write = controller.replace if method == "PUT" else controller.patch
-                obj = write(ctx, obj_type, uuid, _json(raw))
-                return Reply(200, controller.render(ctx, obj_type, obj, with_names=True))
-        raise ApiError(404 if method == "GET" else 405, f"{method} {path} is not supported")
-
-    def _inventory(self, ctx: RequestContext, params: dict[str, str], uuid: str | None) -> Any:
-        controller = self.sim.controller
-        with controller.lock:
-            if uuid is not None:
-                vss = [controller.get(ctx, "virtualservice", uuid, {})]
-                listing = None
-            else:
-                listing = controller.list(ctx, "virtualservice", params)
-                vss = listing["results"]
-            entries = []
-            for rendered in vss:
-                stored = controller.lookup(f"/api/virtualservice/{rendered['uuid']}")
-                entries.append(
-                    runtime.inventory_entry(
-                        stored,
-                        rendered,
-                        controller.lookup,
-                        ctx.base_url,
-                        placing=self._placing(stored),
-                    )
-                )
-        if listing is None:
-            return entries[0]
-        return {**listing, "results": entries}
-
-    def _placing(self, vs: dict[str, Any]) -> bool:
-        return self.sim.placement.still_placing(vs, self.sim.faults.oper_up_after_polls)
+        return api.handle(self.sim, method, path, params, raw, ctx, self.headers.get("Slug"))
 
     def _login(self, raw: bytes) -> Reply:
         creds = _login_fields(raw, self.headers.get("Content-Type", ""))
@@ -232,8 +183,16 @@ class Handler(BaseHTTPRequestHandler):
         tenant = controller.tenant_uuid(
             self.headers.get("X-Avi-Tenant"), self.headers.get("X-Avi-Tenant-UUID")
         )
-        version_header = self.headers.get("X-Avi-Version")
-        version = parse_version(version_header or self.sim.controller_version)
+        header = self.headers.get("X-Avi-Version")
+        version = parse_version(header) if header else NO_HEADER_VERSION
+        if version > controller.version:
+            # Avi API guide, "HTTP Headers": the controller "supports all the API version which
+            # is less than equal to the version of the Controller".
+            raise ApiError(
+                400,
+                f"Invalid version {header}: this controller runs "
+                f"{version_text(controller.version)} and accepts X-Avi-Version up to that",
+            )
         return RequestContext(tenant=tenant, api_version=version, base_url=self._base_url())
 
     def _base_url(self) -> str:
@@ -285,19 +244,13 @@ def _normalise(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-def _json(raw: bytes) -> Any:
-    if not raw:
-        raise ApiError(400, "The request body is empty; send a JSON object")
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, f"The request body is not valid JSON: {exc}") from None
-
-
 def _login_fields(raw: bytes, content_type: str) -> dict[str, str]:
     """Credentials from a form body (avisdk) or a JSON body (Go SDK, scripts)."""
     if "json" in content_type or raw.strip().startswith(b"{"):
-        data = _json(raw)
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"login: the body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise ApiError(400, "login: expected a JSON object with username and password")
         return {k: str(v) for k, v in data.items() if isinstance(v, str)}

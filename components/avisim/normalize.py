@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from avisim.errors import ApiError
-from avisim.objtypes import display_name
 
 _CLOUD = ("cloud", "Default-Cloud")
 _VRF = ("vrfcontext", "global")
@@ -28,6 +27,7 @@ _DEFAULT_REFS: dict[str, dict[str, tuple[str, str]]] = {
     "vsvip": {"cloud_ref": _CLOUD, "vrf_context_ref": _VRF},
     "serviceenginegroup": {"cloud_ref": _CLOUD},
     "vrfcontext": {"cloud_ref": _CLOUD},
+    "network": {"cloud_ref": _CLOUD, "vrf_context_ref": _VRF},
 }
 
 PATCH_OPS = ("add", "replace", "delete")
@@ -108,19 +108,6 @@ def apply_patch(current: dict[str, Any], ops: Mapping[str, Mapping[str, Any]]) -
             else:
                 out.pop(key, None)
     return out
-
-
-def describe_violations(obj_type: str, violations: Iterable[Any]) -> str:
-    """All schema violations in one message: ``services[0].port: 70000 must be between ...``."""
-    lines = []
-    for v in violations:
-        text = (
-            f"{v.path}: {v.value!r} {v.problem}" if v.value is not None else f"{v.path} {v.problem}"
-        )
-        if v.allowed:
-            text += f" (allowed: {v.allowed})"
-        lines.append(text)
-    return f"Invalid {display_name(obj_type)}: " + "; ".join(lines)
 
 
 def _contains(entry: Any, wanted: Any) -> bool:

@@ -15,11 +15,13 @@ DISPLAY_NAMES: dict[str, str] = {
     "pool": "Pool",
     "vsvip": "VsVip",
     "virtualservice": "VirtualService",
+    "network": "Network",
+    "ipamdnsproviderprofile": "IpamDnsProviderProfile",
 }
 
 # Types whose names are unique per (tenant, cloud) rather than per tenant.
 CLOUD_SCOPED: frozenset[str] = frozenset(
-    {"serviceenginegroup", "vrfcontext", "pool", "vsvip", "virtualservice"}
+    {"serviceenginegroup", "vrfcontext", "pool", "vsvip", "virtualservice", "network"}
 )
 
 # Types without a tenant_ref of their own (global objects).

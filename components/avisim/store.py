@@ -10,15 +10,14 @@ import copy
 import threading
 import time
 import uuid as uuidlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from avi_dsr.avi.schema import Schema
-
-from avisim import normalize, render
+from avisim import normalize, render, write_rules
 from avisim.context import RequestContext
-from avisim.dsr_rules import DsrRules, dsr_violations
+from avisim.dsr_rules import DsrRules
 from avisim.errors import ApiError
+from avisim.gates import check_gates
 from avisim.objtypes import (
     CLOUD_SCOPED,
     GLOBAL_TYPES,
@@ -28,7 +27,10 @@ from avisim.objtypes import (
     is_ref_field,
 )
 from avisim.refs import RefQuery, canonical_ref, parse_ref, split_canonical
-from avisim.seed import ADMIN_TENANT_UUID, SYSTEM_OBJECTS
+from avisim.schema import ENTERPRISE, ESSENTIALS, Schema
+from avisim.seed import ADMIN_TENANT_UUID, Seed
+from avisim.versions import Version, parse_version
+from avisim.write_rules import StoreView
 
 Obj = dict[str, Any]
 DEFAULT_PAGE_SIZE = 25
@@ -41,22 +43,31 @@ class Controller:
         self,
         *,
         schema: Schema,
+        seed: Sequence[Seed],
         rules: DsrRules | None = None,
+        edition: str = ENTERPRISE,
+        clock: Callable[[], float] = time.time,
         on_commit: Callable[[Mapping[str, Any]], None] | None = None,
         snapshot: Mapping[str, Any] | None = None,
     ) -> None:
+        """``schema`` is the controller's release; ``clock`` gives wall-clock seconds for
+        ``_last_modified`` (the simulator shifts it for clock-skew tests)."""
         self.lock = threading.RLock()
         self.schema = schema
+        self.version: Version = parse_version(schema.version)
+        self.edition = edition
         self.rules = rules or DsrRules()
+        self._clock = clock
         self._on_commit = on_commit
         self._objects: dict[str, dict[str, Obj]] = {}
         self._system: set[str] = set()
         self._referrers: dict[str, set[str]] = {}  # target uuid -> canonical refs of referrers
         self._last_modified = 0
+        self._committed_at: dict[str, float] = {}  # uuid -> monotonic time of its last write
         if snapshot:
             self._restore(snapshot)
         else:
-            self._seed()
+            self._seed(seed)
 
     # ---- read API -------------------------------------------------------------------------
 
@@ -111,6 +122,22 @@ class Controller:
         obj_type, uuid = split_canonical(ref)
         return self._objects.get(obj_type, {}).get(uuid)
 
+    def networks_in(self, cloud_ref: str | None) -> list[Obj]:
+        """The networks of a cloud (what its Service Engines can attach to)."""
+        return [
+            n for n in self._objects.get("network", {}).values() if n.get("cloud_ref") == cloud_ref
+        ]
+
+    def users_of(self, obj: Obj, user_type: str) -> list[Obj]:
+        """The stored objects of ``user_type`` that refer to ``obj``."""
+        prefix = f"/api/{user_type}/"
+        refs = sorted(self._referrers.get(obj["uuid"], ()))
+        return [o for r in refs if r.startswith(prefix) and (o := self.lookup(r)) is not None]
+
+    def committed_at(self, uuid: str) -> float | None:
+        """Monotonic time of an object's last write in this process (None after a restore)."""
+        return self._committed_at.get(uuid)
+
     def tenant_uuid(self, name: str | None, uuid: str | None) -> str:
         """Resolve the X-Avi-Tenant / X-Avi-Tenant-UUID headers to a tenant uuid."""
         with self.lock:
@@ -133,6 +160,7 @@ class Controller:
         """Everything needed to rebuild this store (JSON-serialisable)."""
         with self.lock:
             return {
+                "controller": {"version": self.schema.version, "edition": self.edition},
                 "objects": copy.deepcopy(self._objects),
                 "system": sorted(self._system),
                 "last_modified": self._last_modified,
@@ -159,7 +187,7 @@ class Controller:
             self._check_writable(obj_type)
             current = self._visible_one(ctx, obj_type, uuid)
             tenant = self._tenant_of(obj_type, current) or ctx.tenant
-            obj = self._prepare(ctx, obj_type, body, uuid=uuid, tenant=tenant)
+            obj = self._prepare(ctx, obj_type, body, uuid=uuid, tenant=tenant, previous=current)
             self._commit(obj_type, obj)
             return obj
 
@@ -169,12 +197,17 @@ class Controller:
             self._check_writable(obj_type)
             current = copy.deepcopy(self._visible_one(ctx, obj_type, uuid))
             tenant = self._tenant_of(obj_type, current) or ctx.tenant
+            checked = normalize.check_patch(ops)
+            for fields in checked.values():  # only what the client sent is version/edition-gated
+                self._check_gates(ctx, obj_type, fields)
             resolved = {
                 op: self._resolve_tree(tenant, obj_type, fields, "")
-                for op, fields in normalize.check_patch(ops).items()
+                for op, fields in checked.items()
             }
             patched = normalize.apply_patch(current, resolved)
-            obj = self._prepare(ctx, obj_type, patched, uuid=uuid, tenant=tenant)
+            obj = self._prepare(
+                ctx, obj_type, patched, uuid=uuid, tenant=tenant, previous=current, gated=True
+            )
             self._commit(obj_type, obj)
             return obj
 
@@ -191,21 +224,36 @@ class Controller:
                 raise ApiError(400, f"Cannot delete, object is referred by: [{names}]")
             del self._objects[obj_type][uuid]
             self._index(obj_type, uuid, None)
+            self._committed_at.pop(uuid, None)
             self._notify()
 
     def render(self, ctx: RequestContext, obj_type: str, obj: Obj, *, with_names: bool) -> Obj:
-        """The wire form of a stored object (absolute refs, optionally ``#name``)."""
+        """The wire form of a stored object (absolute refs, optionally ``#name``) at the
+        request's API version."""
         with self.lock:
             return render.render_object(
-                obj_type, obj, ctx.base_url, self._name_of, with_names=with_names
+                obj_type,
+                self._at_version(ctx, obj_type, obj),
+                ctx.base_url,
+                self._name_of,
+                with_names=with_names,
             )
 
     # ---- internals ------------------------------------------------------------------------
 
     def _prepare(
-        self, ctx: RequestContext, obj_type: str, body: Any, *, uuid: str, tenant: str
+        self,
+        ctx: RequestContext,
+        obj_type: str,
+        body: Any,
+        *,
+        uuid: str,
+        tenant: str,
+        previous: Obj | None = None,
+        gated: bool = False,
     ) -> Obj:
-        """Turn a request body into the object the controller would store."""
+        """Turn a request body into the object the controller would store. ``gated``: the
+        version/edition gates already ran on the client's part (PATCH)."""
         if not isinstance(body, Mapping):
             raise ApiError(
                 400, f"The request body must be a JSON object, got {type(body).__name__}"
@@ -213,6 +261,8 @@ class Controller:
         obj = normalize.drop_nulls({k: v for k, v in body.items() if k not in SERVER_OWNED_FIELDS})
         if self._described(obj_type):
             obj = normalize.apply_name_aliases(self.schema, obj_type, obj)
+            if not gated:
+                self._check_gates(ctx, obj_type, obj)
         if obj_type not in GLOBAL_TYPES:
             obj.setdefault("tenant_ref", canonical_ref("tenant", tenant))
         obj_tenant = tenant
@@ -222,26 +272,54 @@ class Controller:
         obj = self._resolve_tree(obj_tenant, obj_type, obj, "")
         for field, (target_type, target_name) in normalize.default_refs(obj_type).items():
             if field not in obj:
-                obj[field] = self._system_ref(target_type, target_name)
+                name = self._default_name(obj_type, field, target_name)
+                obj[field] = self._system_ref(target_type, name)
         normalize.fill_controller_extras(obj_type, obj)
         if self._described(obj_type):
-            violations = self.schema.validate(obj_type, obj)
+            violations = self.schema.violations(obj_type, obj)
             if violations:
-                raise ApiError(400, normalize.describe_violations(obj_type, violations))
-            obj = self.schema.with_defaults(obj_type, obj)
+                raise ApiError(400, f"Invalid {display_name(obj_type)}: " + "; ".join(violations))
+            obj = self.schema.with_defaults(obj_type, obj, self.edition)
         if not isinstance(obj.get("name"), str) or not obj["name"]:
             raise ApiError(400, f"Invalid {display_name(obj_type)}: name is required")
         obj["uuid"] = uuid
         self._check_unique(obj_type, obj, obj_tenant)
-        self._check_dsr(ctx, obj_type, obj)
+        view = StoreView(
+            lookup=self.lookup,
+            referrers=lambda uuid: self._referrers.get(uuid, ()),
+            all_of=lambda kind: self._objects.get(kind, {}).values(),
+        )
+        write_rules.check_object(view, obj_type, obj, previous)
+        write_rules.check_dsr(
+            view,
+            self.rules,
+            obj_type,
+            obj,
+            api_version=ctx.api_version,
+            controller_version=self.version,
+        )
         return obj
 
+    def _check_gates(self, ctx: RequestContext, obj_type: str, fields: Mapping[str, Any]) -> None:
+        if self._described(obj_type):
+            check_gates(self.schema, self.edition, obj_type, fields, ctx.api_version)
+
+    def _default_name(self, obj_type: str, field: str, name: str) -> str:
+        """The system object a missing ref defaults to; Essentials has its own ("Special
+        default for Essentials edition is System-TCP-Fast-Path", VirtualService Swagger)."""
+        if self.edition == ESSENTIALS and self._described(obj_type):
+            return self.schema.essentials_default(obj_type, field) or name
+        return name
+
     def _commit(self, obj_type: str, obj: Obj) -> None:
-        now = max(int(time.time() * 1_000_000), self._last_modified + 1)
+        now = int(self._clock() * 1_000_000)
+        if 0 <= self._last_modified - now < 1_000_000:  # same instant: keep stamps distinct
+            now = self._last_modified + 1
         self._last_modified = now
         obj["_last_modified"] = str(now)
         obj.setdefault("configpb_attributes", {"version": 1})
         self._objects.setdefault(obj_type, {})[obj["uuid"]] = obj
+        self._committed_at[obj["uuid"]] = time.monotonic()
         self._index(obj_type, obj["uuid"], obj)
         self._notify()
 
@@ -342,26 +420,6 @@ class Controller:
                 )
             raise ApiError(409, f"{label} with this Name and Tenant ref already exists.")
 
-    def _check_dsr(self, ctx: RequestContext, obj_type: str, candidate: Obj) -> None:
-        me = canonical_ref(obj_type, candidate["uuid"])
-
-        def lookup(ref: str) -> Obj | None:
-            return candidate if ref == me else self.lookup(ref)
-
-        affected = [me] if obj_type == "virtualservice" else []
-        affected += [
-            r
-            for r in sorted(self._referrers.get(candidate["uuid"], ()))
-            if r.startswith("/api/virtualservice/")
-        ]
-        for vs_ref in affected:
-            vs = lookup(vs_ref)
-            if vs is None:
-                continue
-            problems = dsr_violations(vs, lookup, self.rules, ctx.api_version)
-            if problems:
-                raise ApiError(400, "; ".join(problems))
-
     def _described(self, obj_type: str) -> bool:
         """Whether the schema covers this type (system-only types like analyticsprofile aren't)."""
         return obj_type in self.schema.object_types
@@ -419,9 +477,9 @@ class Controller:
     def _render(
         self, ctx: RequestContext, obj_type: str, obj: Obj, params: Mapping[str, str]
     ) -> Obj:
-        view = obj
+        view = self._at_version(ctx, obj_type, obj)
         if _truthy(params.get("skip_default")) and self._described(obj_type):
-            view = self.schema.strip_defaults(obj_type, obj)
+            view = self.schema.strip_defaults(obj_type, view)
         out = render.render_object(
             obj_type,
             view,
@@ -431,20 +489,44 @@ class Controller:
         )
         return render.select_fields(out, params.get("fields"))
 
-    def _seed(self) -> None:
-        """Create the system objects through the normal write path (so they get defaults too)."""
-        ctx = RequestContext(tenant=ADMIN_TENANT_UUID, api_version=(22, 1, 4), base_url="")
+    def _at_version(self, ctx: RequestContext, obj_type: str, obj: Obj) -> Obj:
+        if not self._described(obj_type) or ctx.api_version >= self.version:
+            return obj
+        return self.schema.for_version(obj_type, obj, ctx.api_version)
+
+    def _seed(self, seeds: Sequence[Seed]) -> None:
+        """Create the seeds through the normal write path (so they get defaults and checks)."""
+        ctx = RequestContext(tenant=ADMIN_TENANT_UUID, api_version=self.version, base_url="")
         on_commit, self._on_commit = self._on_commit, None
         try:
-            for obj_type, body in SYSTEM_OBJECTS:
-                uuid = body.get("uuid") or _new_uuid(obj_type)
-                obj = self._prepare(ctx, obj_type, body, uuid=uuid, tenant=ADMIN_TENANT_UUID)
-                self._commit(obj_type, obj)
-                self._system.add(uuid)
+            for seed in seeds:
+                existing = self.find(seed.obj_type, seed.body["name"]) if seed.update else None
+                body = {**existing, **seed.body} if existing else seed.body
+                uuid = body.get("uuid") or _new_uuid(seed.obj_type)
+                obj = self._prepare(
+                    ctx,
+                    seed.obj_type,
+                    body,
+                    uuid=uuid,
+                    tenant=ADMIN_TENANT_UUID,
+                    previous=existing,
+                    gated=not seed.gated,
+                )
+                self._commit(seed.obj_type, obj)
+                if seed.system:
+                    self._system.add(uuid)
         finally:
             self._on_commit = on_commit
 
     def _restore(self, snapshot: Mapping[str, Any]) -> None:
+        saved = snapshot.get("controller") or {}
+        mine = {"version": self.schema.version, "edition": self.edition}
+        if saved and saved != mine:
+            raise ValueError(
+                f"the state file was written by a {saved.get('version')} {saved.get('edition')} "
+                f"controller, this one is {mine['version']} {mine['edition']}; use another "
+                "--state-file or the same --controller-version and --license"
+            )
         self._objects = copy.deepcopy(dict(snapshot["objects"]))
         self._system = set(snapshot.get("system", ()))
         self._last_modified = int(snapshot.get("last_modified", 0))

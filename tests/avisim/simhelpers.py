@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from typing import Any
 
+import requests
 from avi.sdk.avi_api import ApiSession
 from avisim.server import Simulator
 
@@ -74,3 +76,32 @@ def create(api: ApiSession, obj_type: str, body: dict[str, Any], **kwargs: Any) 
 def error(rsp: Any) -> str:
     """The controller's ``{"error": ...}`` text (avisdk's ``.json()`` raises on non-2xx)."""
     return json.loads(rsp.text)["error"]
+
+
+def http_session(sim: Simulator, version: str | None = API_VERSION) -> requests.Session:
+    """A logged-in plain HTTP session; ``version`` None sends no X-Avi-Version."""
+    session = requests.Session()
+    rsp = session.post(
+        f"{sim.url}/login", json={"username": "admin", "password": "admin"}, timeout=10
+    )
+    rsp.raise_for_status()
+    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+    if version:
+        session.headers["X-Avi-Version"] = version
+    return session
+
+
+def runtime_state(api: ApiSession, vs_uuid: str) -> dict[str, Any]:
+    return api.get(f"virtualservice/{vs_uuid}/runtime").json()
+
+
+def wait_until(check: Any, timeout: float = 5.0) -> Any:
+    """Poll ``check()`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {check}")
+        time.sleep(0.02)

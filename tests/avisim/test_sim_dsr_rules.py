@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 import requests
 from avisim.testing import running_simulator
-from simhelpers import create, dsr_pool, dsr_vs, error, vsvip
+from simhelpers import (
+    avisdk_session,
+    create,
+    dsr_network_profile,
+    dsr_pool,
+    dsr_vs,
+    error,
+    vsvip,
+)
 
 V6 = {"ip6_address": {"addr": "2001:db8:100::10", "type": "V6"}}
 
@@ -91,9 +99,16 @@ def test_per_server_port_counts(api, dsr_parts):
     assert "198.51.100.12:8443" in error(rsp)
 
 
-def test_ipv6_vip_is_fine_from_30_2_1(api, dsr_parts):
-    dsr_parts(vip=vsvip(**V6))
-    assert api.post("virtualservice", data=dsr_vs(), api_version="30.2.1").status_code == 201
+def test_ipv6_vip_is_fine_from_30_2_1_on_a_30_2_1_controller():
+    with running_simulator(controller_version="30.2.1", se_assign_ms=0) as sim:
+        api = avisdk_session(sim, api_version="30.2.1")
+        create(api, "networkprofile", dsr_network_profile())
+        create(api, "pool", dsr_pool())
+        create(api, "vsvip", vsvip(**V6))
+        assert api.post("virtualservice", data=dsr_vs()).status_code == 201
+        rsp = api.post("virtualservice", data=dsr_vs(name="vs-old"), api_version="22.1.4")
+        assert rsp.status_code == 400
+        assert "IPv6 L3 DSR needs X-Avi-Version 30.2.1" in error(rsp)
 
 
 def test_changing_a_referenced_object_is_checked_too(api, dsr_parts):
@@ -114,3 +129,62 @@ def test_rules_api_rejects_unknown_rules(avisim):
     rsp = requests.post(f"{avisim.url}/_avisim/rules", json={"strict": False}, timeout=5)
     assert rsp.status_code == 400
     assert "unknown rule 'strict'" in rsp.json()["error"]
+
+
+def test_a_dsr_pool_shared_by_two_virtual_services_is_refused(api, dsr_parts):
+    """22.1 DSR page: "Pool sharing is not supported for DSR"."""
+    dsr_parts()
+    create(api, "virtualservice", dsr_vs())
+    create(api, "vsvip", vsvip(name="vsvip-2"))
+    rsp = api.post("virtualservice", data=dsr_vs(name="vs-2", vsvip_ref="/api/vsvip?name=vsvip-2"))
+    assert rsp.status_code == 400
+    assert "is already used by virtual service 'vs-dsr'" in error(rsp)
+    assert "pool sharing is not supported for DSR" in error(rsp)
+
+
+def test_a_non_dsr_service_cannot_take_a_dsr_services_pool(api, dsr_parts):
+    dsr_parts()
+    create(api, "virtualservice", dsr_vs())
+    create(api, "vsvip", vsvip(name="vsvip-2"))
+    plain = dsr_vs(
+        name="vs-plain",
+        vsvip_ref="/api/vsvip?name=vsvip-2",
+        network_profile_ref="/api/networkprofile?name=System-TCP-Fast-Path",
+    )
+    rsp = api.post("virtualservice", data=plain)
+    assert rsp.status_code == 400
+    assert "belongs to DSR virtual service 'vs-dsr'" in error(rsp)
+
+
+def test_a_service_may_keep_its_own_pool_on_update(api, dsr_parts):
+    dsr_parts()
+    vs = create(api, "virtualservice", dsr_vs())
+    rsp = api.put(f"virtualservice/{vs['uuid']}", data=dsr_vs(description="again"))
+    assert rsp.status_code == 200, rsp.text
+
+
+def test_pool_sharing_rule_can_be_switched_off(avisim, api, dsr_parts):
+    avisim.controller.rules.update({"pool_not_shared": False})
+    dsr_parts()
+    create(api, "virtualservice", dsr_vs())
+    create(api, "vsvip", vsvip(name="vsvip-2"))
+    body = dsr_vs(name="vs-2", vsvip_ref="/api/vsvip?name=vsvip-2")
+    assert api.post("virtualservice", data=body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("cloud_type", "status"), [("nsxt", 400), ("none", 201), ("linuxserver", 201)]
+)
+def test_dsr_needs_a_cloud_type_avi_documents_for_it(cloud_type, status):
+    """DSR pages, supported ecosystems: VMware (write and no access), Linux server cloud."""
+    with running_simulator(cloud_type=cloud_type) as sim:
+        api = avisdk_session(sim)
+        create(api, "networkprofile", dsr_network_profile())
+        create(api, "pool", dsr_pool())
+        create(api, "vsvip", vsvip())
+        rsp = api.post("virtualservice", data=dsr_vs())
+        assert rsp.status_code == status, rsp.text
+        if status == 400:
+            assert "cloud 'Default-Cloud' is CLOUD_NSXT; DSR is supported on" in error(rsp)
+            sim.controller.rules.update({"dsr_cloud_type": False})
+            assert api.post("virtualservice", data=dsr_vs()).status_code == 201

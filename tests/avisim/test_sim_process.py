@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -116,3 +117,88 @@ def test_tls_verified_against_the_generated_ca(tls_sim, no_env_ca_bundle):
     ca = requests.get(f"{tls_sim.url}/_avisim/ca.pem", timeout=5, verify=str(tls_sim.ca_cert_path))
     assert ca.text.startswith("-----BEGIN CERTIFICATE-----")
     assert (tls_sim.ca_cert_path.parent / "server.key").stat().st_mode & 0o077 == 0
+
+
+def _start(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "avisim", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    line = proc.stdout.readline().strip()
+    assert line.startswith("avisim listening on "), proc.stderr.read()
+    return proc, line.rsplit(" ", 1)[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    assert proc.wait(timeout=10) == 0
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+def test_cli_controller_flags(tmp_path):
+    secret = tmp_path / "password"
+    secret.write_text("s3cret\n")
+    proc, url = _start(
+        "--controller-version", "30.2.1", "--license", "essentials", "--cloud-type", "none",
+        "--network", "segment=10.5.0.0/24", "--ipam", "--se-assign-ms", "0",
+        "--password-file", str(secret),
+    )  # fmt: skip
+    try:
+        health = requests.get(f"{url}/_avisim/health", timeout=5).json()
+        assert {k: health[k] for k in ("controller_version", "license", "cloud_type")} == {
+            "controller_version": "30.2.1",
+            "license": "essentials",
+            "cloud_type": "none",
+        }
+        login = {"username": "admin", "password": "s3cret"}
+        http = requests.Session()
+        assert http.post(f"{url}/login", json=login, timeout=5).ok
+        http.headers["X-Avi-Version"] = "30.2.1"
+        networks = http.get(f"{url}/api/network", timeout=5).json()["results"]
+        assert [n["name"] for n in networks] == ["segment"]
+        cloud = http.get(f"{url}/api/cloud", params={"name": "Default-Cloud"}, timeout=5).json()
+        assert cloud["results"][0]["ipam_provider_ref"]
+    finally:
+        _stop(proc)
+
+
+def test_cli_password_from_the_environment():
+    proc, url = _start(env={**os.environ, "AVISIM_PASSWORD": "from-env"})
+    try:
+        login = {"username": "admin", "password": "from-env"}
+        assert requests.post(f"{url}/login", json=login, timeout=5).ok
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--network", "nope"], "--network 'nope': write NAME=CIDR"),
+        (["--license", "essentials", "--cloud-type", "nsxt"], "'CLOUD_NSXT' is not allowed"),
+        (["--license", "basic"], "invalid choice: 'basic'"),
+        (["--controller-version", "31.1.1"], "invalid choice: '31.1.1'"),
+    ],
+)
+def test_cli_refuses_bad_controller_flags_without_a_traceback(args, fragment):
+    result = subprocess.run(
+        [sys.executable, "-m", "avisim", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_state_file_belongs_to_one_controller_version_and_edition(tmp_path):
+    state = tmp_path / "state.json"
+    with running_simulator(state_file=state):
+        pass
+    with pytest.raises(ValueError, match=r"written by a 22\.1\.4 enterprise controller"):
+        running_simulator(state_file=state, controller_version="30.2.1").__enter__()

@@ -18,10 +18,18 @@ def test_dsr_service_comes_up_with_vip_summary_list(avisim, api, dsr_parts):
     assert summary["ip_address"] == {"addr": "203.0.113.10", "type": "V4"}
 
 
+def test_disabled_service_is_oper_disabled_without_an_se(api, dsr_parts):
+    dsr_parts()
+    vs = create(api, "virtualservice", dsr_vs(enabled=False))
+    runtime = api.get(f"virtualservice/{vs['uuid']}/runtime").json()
+    assert runtime["oper_status"]["state"] == "OPER_DISABLED"
+    assert runtime["oper_status"]["reason"] == ["Virtual service is disabled"]
+    assert runtime["vip_summary"][0]["num_se_assigned"] == 0
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"virtualservice": {"enabled": False}}, "Virtual service is disabled"),
         ({"virtualservice": {"pool_ref": None}}, "Virtual service has no pool"),
         ({"pool": {"enabled": False}}, "Pool 'pool-dsr' is disabled"),
         ({"pool": {"servers": []}}, "Pool 'pool-dsr' has no enabled servers"),
