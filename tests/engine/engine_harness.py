@@ -9,6 +9,7 @@ tests never touch the repo, ``~/.pulumi`` or each other. Shared by tests/engine 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -82,10 +83,9 @@ class SimulatorProcess:
                 "avisim",
                 "--port",
                 "0",
-                "--password",
-                password,
                 *extra_args,
             ],
+            env={**os.environ, "AVISIM_PASSWORD": password},  # never in the process list
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

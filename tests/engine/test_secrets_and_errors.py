@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,25 +11,14 @@ from engine_harness import PulumiProject, SimulatorProcess, SshServer
 
 pytestmark = pytest.mark.engine
 
-PROVIDER_KEY = "__provider"  # where a dynamic resource keeps its pickled provider
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+AVI_PROVIDER = "pulumi:providers:avi-dsr"
 
 
 def key_fragments(private_key_file: Path) -> list[str]:
     """The body lines of the SSH private key: any one of them in plaintext is a leak."""
     lines = private_key_file.read_text().splitlines()
     return [line for line in lines if line and not line.startswith("-----") and len(line) >= 16]
-
-
-def pickled_providers(deployment: dict[str, Any]) -> Iterator[bytes]:
-    """Every dynamic resource's pickled provider, from an export made with --show-secrets (the
-    SDK stores the pickle as a secret, so only the decrypted export shows what it captured)."""
-    for resource in deployment.get("resources", []):
-        for section in ("inputs", "outputs"):
-            blob = (resource.get(section) or {}).get(PROVIDER_KEY)
-            if isinstance(blob, dict) and "plaintext" in blob:  # a decrypted secret
-                blob = json.loads(blob["plaintext"])
-            if isinstance(blob, str):
-                yield base64.b64decode(blob)
 
 
 def test_password_and_ssh_key_never_appear_in_plaintext(
@@ -48,10 +35,6 @@ def test_password_and_ssh_key_never_appear_in_plaintext(
     exported = project.export()
     deployment = exported["deployment"]
     state_files = {p: p.read_bytes() for p in project.state_dir.rglob("*") if p.is_file()}
-    providers = list(pickled_providers(project.export("--show-secrets")["deployment"]))
-
-    dynamic = [r for r in deployment["resources"] if r["type"].startswith("pulumi-python:dynamic")]
-    assert len(providers) >= len(dynamic) == 5, "every Avi object must carry its pickled provider"
     assert state_files, "the file backend wrote no state"
     assert "langhost[python]" in logs.output, "verbose engine logs were not captured"
     places: dict[str, bytes] = {
@@ -62,7 +45,6 @@ def test_password_and_ssh_key_never_appear_in_plaintext(
             f"state file {p.relative_to(project.state_dir)}": data
             for p, data in state_files.items()
         },
-        **{f"pickled provider #{i}": blob for i, blob in enumerate(providers)},
     }
     leaks = [
         (where, s[:12] + "...")
@@ -71,9 +53,16 @@ def test_password_and_ssh_key_never_appear_in_plaintext(
         if s.encode() in data
     ]
     assert leaks == []
-    # and they really are there, encrypted: the password is a secret in every Avi object's state
-    secret_marked = json.dumps(deployment).count("4dabf18193072939515e22adb298388d")
-    assert secret_marked >= len(dynamic)
+    # The password is in the state once, encrypted: in the Avi provider's inputs and outputs,
+    # never copied into each object.
+    resources = deployment["resources"]
+    providers = [r for r in resources if r["type"] == AVI_PROVIDER]
+    assert len(providers) == 1
+    for section in ("inputs", "outputs"):
+        assert SECRET_SIG in json.dumps(providers[0][section]["password"]), section
+    avi = [r for r in resources if r["type"].startswith("avi-dsr:avi:")]
+    assert len(avi) == 5
+    assert all("password" not in r.get("inputs", {}) for r in avi)
 
 
 @pytest.mark.parametrize(
