@@ -62,13 +62,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def private_pulumi_home(home: Path, shared: str) -> Path:
-    """A PULUMI_HOME of the project's own (workspace files, no credentials) that still sees
-    the provider plugins installed by ensure-pulumi.sh."""
-    home.mkdir(parents=True, exist_ok=True)
-    if (Path(shared) / "plugins").is_dir() and not (home / "plugins").exists():
-        (home / "plugins").symlink_to(Path(shared) / "plugins")
+def private_pulumi_home(home: Path, shared: str, env: Mapping[str, str]) -> Path:
+    """A PULUMI_HOME of the project's own (workspace files, no credentials) that sees the
+    plugins ensure-pulumi.sh installed and this checkout's avi-dsr provider plugin."""
+    plugins = home / "plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    shared_plugins = Path(shared) / "plugins"
+    if shared_plugins.is_dir():
+        # The engine skips symlinked plugin folders: hard-link the files (no copy of the bytes).
+        for entry in shared_plugins.iterdir():
+            ours = entry.name.startswith("resource-avi-dsr")
+            if entry.is_dir() and not ours and not (plugins / entry.name).exists():
+                shutil.copytree(entry, plugins / entry.name, copy_function=_link_or_copy)
+                (plugins / f"{entry.name}.lock").touch()
+    subprocess.run(
+        [str(VENV / "bin" / "avi-dsr-install-plugin")],
+        env={**env, "PULUMI_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return home
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 class SimulatorProcess:
@@ -208,11 +230,11 @@ class PulumiProject:
         self.state_dir.mkdir(exist_ok=True)
         self.env = {
             **env,
-            # The avi-dsr provider plugin (pulumi-resource-avi-dsr) is a console script of the venv.
-            "PATH": f"{VENV / 'bin'}:{env.get('PATH', '')}",
             "PULUMI_HOME": str(
                 private_pulumi_home(
-                    root / "pulumi-home", env.get("PULUMI_HOME") or str(Path.home() / ".pulumi")
+                    root / "pulumi-home",
+                    env.get("PULUMI_HOME") or str(Path.home() / ".pulumi"),
+                    env,
                 )
             ),
             "PULUMI_BACKEND_URL": f"file://{self.state_dir}",

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
+from ..provider import VERSION
 from .connection import AviConnectionArgs
 from .specs import HEALTH_MONITOR, NETWORK_PROFILE, POOL, VIRTUAL_SERVICE, VSVIP, ObjectSpec
 from .tokens import PACKAGE, resource_token
@@ -29,7 +30,7 @@ class Provider(pulumi.ProviderResource):
     ) -> None:
         config = connection.config()
         config["password"] = pulumi.Output.secret(connection.password)
-        super().__init__(PACKAGE, resource_name, config, opts)
+        super().__init__(PACKAGE, resource_name, config, _versioned(opts))
 
 
 class AviResource(pulumi.CustomResource):
@@ -61,7 +62,14 @@ class AviResource(pulumi.CustomResource):
             "uuid": None,
             "ref": None,
         }
-        super().__init__(resource_token(self.spec.class_name), resource_name, props, opts)
+        super().__init__(
+            resource_token(self.spec.class_name), resource_name, props, _versioned(opts)
+        )
+
+
+def _versioned(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """Ask the engine for the plugin of this very version (`avi-dsr-install-plugin` installs it)."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(version=VERSION))
 
 
 class NetworkProfile(AviResource):
