@@ -104,6 +104,8 @@ def build(stack: StackSpec, material: SshMaterial) -> Deployment:
         tenant=c.tenant,
         verify_tls=c.verify_tls,
         ca_bundle=c.ca_bundle,
+        connect_timeout=c.connect_timeout,
+        read_timeout=c.read_timeout,
         **version,
     )
     allocated = {

@@ -700,3 +700,41 @@ def test_ssh_defaults_merge_and_tilde_expands(monkeypatch, tmp_path):
     ssh = parse_stack(values).server("web01").ssh
     assert (ssh.host, ssh.port, ssh.user) == ("127.0.0.1", 2222, "root")
     assert ssh.private_key_file == f"{tmp_path}/id" and ssh.stage_root == f"{tmp_path}/stage"
+
+
+def test_wait_adopt_and_controller_timeouts_parse():
+    stack = parse_stack(
+        _with(
+            {
+                "services.0.waitForUpSeconds": 0,
+                "services.0.adopt": {"pool": "legacy-pool", "vsvip": "legacy-vsvip"},
+                "controller.connectTimeout": 5,
+                "controller.readTimeout": 120,
+            }
+        )
+    )
+    service = stack.services[0]
+    assert service.wait_for_up_seconds == 0
+    assert service.adopted("pool") == "legacy-pool" and service.adopted("vsvip") == "legacy-vsvip"
+    assert service.adopted("virtualService") is None
+    assert (stack.controller.connect_timeout, stack.controller.read_timeout) == (5, 120)
+    default = parse_stack(copy.deepcopy(LAB_VALUES))
+    assert default.services[0].wait_for_up_seconds == 600
+    assert (default.controller.connect_timeout, default.controller.read_timeout) == (10, 60)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"services.0.waitForUpSeconds": -1}, "avi-dsr:services[0].waitForUpSeconds: must be"),
+        ({"services.0.adopt": {"poool": "x"}}, "avi-dsr:services[0].adopt.poool"),
+        ({"services.0.adopt": {"pool": " "}}, "avi-dsr:services[0].adopt.pool: must be a non-empty"),
+        ({"services.0.adopt": "web-pool"}, "avi-dsr:services[0].adopt"),
+        ({"controller.readTimeout": 0}, "avi-dsr:controller.readTimeout: must be between 1"),
+        ({"controller.connectTimeout": "5s"}, "avi-dsr:controller.connectTimeout: must be an"),
+    ],
+)
+def test_bad_wait_adopt_and_timeouts_name_their_key(change, expected):
+    assert any(p.startswith(expected) for p in problems_of(_with(change))), problems_of(
+        _with(change)
+    )

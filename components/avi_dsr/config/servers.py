@@ -50,7 +50,16 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
     obj = read_mapping(value, key, problems)
     if obj is None:
         return None
-    allowed = ("address", "username", "tenant", "apiVersion", "verifyTls", "caBundle")
+    allowed = (
+        "address",
+        "username",
+        "tenant",
+        "apiVersion",
+        "verifyTls",
+        "caBundle",
+        "connectTimeout",
+        "readTimeout",
+    )
     check_keys(obj, key, allowed, problems)
     address = read_str(obj, "address", key, problems, required=True)
     if address and (problem := address_problem(address)):
@@ -86,6 +95,9 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
     username = read_str(obj, "username", key, problems, default="admin")
     tenant = read_str(obj, "tenant", key, problems, default=DEFAULT_TENANT)
     verify_tls = read_bool(obj, "verifyTls", key, problems, default=True)
+    # Bounded waits: a controller that does not answer fails the run saying so, never hangs it.
+    connect_timeout = read_int(obj, "connectTimeout", key, problems, default=10, low=1, high=600)
+    read_timeout = read_int(obj, "readTimeout", key, problems, default=60, low=1, high=3600)
     if not address or bad_api:
         # No controller rather than one with a made-up apiVersion: the checks gated on the
         # version (vip6, GRE) would otherwise report problems the user does not have.
@@ -97,6 +109,8 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
         api_version=api,
         verify_tls=verify_tls,
         ca_bundle=ca_bundle,
+        connect_timeout=connect_timeout or 10,
+        read_timeout=read_timeout or 60,
     )
 
 

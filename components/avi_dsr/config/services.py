@@ -29,6 +29,7 @@ from avi_dsr.config.placement import (
     resolve_placement,
 )
 from avi_dsr.config.specs import (
+    ADOPT_KINDS,
     DNS_RECORD_TYPES,
     HTTP_CODES,
     MIN_IPV6_DSR_VERSION,
@@ -71,6 +72,8 @@ _SERVICE_KEYS = (
     "vrf",
     "tenant",
     "enabled",
+    "waitForUpSeconds",
+    "adopt",
 )
 _SSL_KEYS = ("ssl", "enableSsl", "sslProfile", "sslCertificate")
 AUTO = "auto"
@@ -188,6 +191,8 @@ def _service(
     vrf = read_str(obj, "vrf", key, problems, default="global")
     tenant = read_str(obj, "tenant", key, problems, default=tenant_default)
     enabled = read_bool(obj, "enabled", key, problems, default=True)
+    wait = read_int(obj, "waitForUpSeconds", key, problems, default=600, low=0, high=3600)
+    adopt = _adopt(obj.get("adopt"), f"{key}.adopt", problems)
     complete = all(m not in broken for m in _raw_names(obj.get("servers")))
     if len(problems.items) > before or not (
         name and vips and ports and members and profile and placement and complete
@@ -210,7 +215,22 @@ def _service(
         vrf=vrf or "global",
         tenant=tenant or tenant_default,
         enabled=enabled,
+        wait_for_up_seconds=600 if wait is None else wait,
+        adopt=adopt,
     )
+
+
+def _adopt(value: Any, key: str, problems: Problems) -> tuple[tuple[str, str], ...]:
+    """Existing objects to take over instead of creating them, by kind: `{pool: legacy-pool}`.
+    The provider never takes an object whose ownership markers name another stack."""
+    if value is None:
+        return ()
+    obj = read_mapping(value, key, problems)
+    if obj is None:
+        return ()
+    check_keys(obj, key, ADOPT_KINDS, problems)
+    found = [(kind, obj[kind]) for kind in ADOPT_KINDS if read_str(obj, kind, key, problems)]
+    return tuple(found)
 
 
 @dataclass(frozen=True)

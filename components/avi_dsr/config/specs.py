@@ -48,6 +48,8 @@ class ControllerConfig:
     """X-Avi-Version; None: the controller's own version, capped at NEWEST_KNOWN_API_VERSION."""
     verify_tls: bool = True
     ca_bundle: str | None = None
+    connect_timeout: int = 10
+    read_timeout: int = 60
 
     @property
     def base_url(self) -> str:
