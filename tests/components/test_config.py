@@ -728,7 +728,7 @@ def test_wait_adopt_and_controller_timeouts_parse():
     [
         ({"services.0.waitForUpSeconds": -1}, "avi-dsr:services[0].waitForUpSeconds: must be"),
         ({"services.0.adopt": {"poool": "x"}}, "avi-dsr:services[0].adopt.poool"),
-        ({"services.0.adopt": {"pool": " "}}, "avi-dsr:services[0].adopt.pool: must be a non-empty"),
+        ({"services.0.adopt": {"pool": " "}}, "avi-dsr:services[0].adopt.pool: must be a non"),
         ({"services.0.adopt": "web-pool"}, "avi-dsr:services[0].adopt"),
         ({"controller.readTimeout": 0}, "avi-dsr:controller.readTimeout: must be between 1"),
         ({"controller.connectTimeout": "5s"}, "avi-dsr:controller.connectTimeout: must be an"),

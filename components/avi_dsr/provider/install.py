@@ -25,7 +25,7 @@ LAUNCHER = f"pulumi-resource-{PACKAGE}"
 
 
 def launcher_text(python: str) -> str:
-    return f"#!/bin/sh\nexec {shlex.quote(python)} -m avi_dsr.provider \"$@\"\n"
+    return f'#!/bin/sh\nexec {shlex.quote(python)} -m avi_dsr.provider "$@"\n'
 
 
 def install(pulumi: str = "pulumi", python: str = sys.executable) -> Path:
@@ -35,8 +35,17 @@ def install(pulumi: str = "pulumi", python: str = sys.executable) -> Path:
         path.write_text(launcher_text(python))
         path.chmod(0o755)
         subprocess.run(
-            [pulumi, "plugin", "install", "resource", PACKAGE, VERSION, "-f", str(path),
-             "--reinstall"],
+            [
+                pulumi,
+                "plugin",
+                "install",
+                "resource",
+                PACKAGE,
+                VERSION,
+                "-f",
+                str(path),
+                "--reinstall",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
