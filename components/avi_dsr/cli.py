@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from avi_dsr.config import ConfigError, StackSpec, parse_stack
 from avi_dsr.config.sources import values_from_stack_file
+from avi_dsr.migrate import migrate_stack
 from avi_dsr.payloads import service_payloads
 from avi_dsr.server import (
     MODULES_LOAD_PATH,
@@ -36,7 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     render = commands.add_parser("render", help="write server files and Avi payloads")
     render.add_argument("--stack", required=True, type=Path, help="stacks/Pulumi.<env>.yaml")
     render.add_argument("--out", required=True, type=Path, help="output directory")
+    migrate = commands.add_parser(
+        "migrate", help="move a stack of avi-dsr 0.1 (dynamic providers) to the provider plugin"
+    )
+    migrate.add_argument("--stack", required=True, help="the Pulumi stack to migrate")
     args = parser.parse_args(argv)
+    if args.command == "migrate":
+        return migrate_command(args.stack)
     try:
         values, _secrets = values_from_stack_file(args.stack)
         stack = parse_stack(values)
@@ -47,6 +55,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"avi-dsr: wrote {len(written)} files under {args.out}")
     for line in pending_notes(stack):
         print(f"avi-dsr: not known yet: {line}")
+    return 0
+
+
+def migrate_command(stack: str) -> int:
+    """`avi-dsr migrate --stack NAME`: rewrite the stack's state in place (see avi_dsr.migrate)."""
+    try:
+        changes = migrate_stack(stack)
+    except (OSError, subprocess.CalledProcessError) as err:
+        detail = getattr(err, "stderr", "") or str(err)
+        print(f"avi-dsr migrate: {stack}: {detail.strip()}", file=sys.stderr)
+        return 1
+    for line in changes:
+        print(f"avi-dsr migrate: {line}")
+    print("avi-dsr migrate: done; run `pulumi up`: every Avi object stays as it is")
     return 0
 
 

@@ -58,11 +58,16 @@ def provider_for(connection: AviConnectionArgs) -> Provider:
         return provider
 
 
+def provider_name(controller: str) -> str:
+    """`avi@<host[:port]>` (URN-safe): the name of a controller's provider resource."""
+    host = urlsplit(base_url(controller)).netloc
+    return "avi@" + re.sub(r"[^A-Za-z0-9.-]", "-", host)
+
+
 def _unique_name(connection: AviConnectionArgs, key: tuple[object, ...], taken: set[str]) -> str:
-    """`avi@<controller>`: readable, and stable as long as the controller stays the same; a
-    second connection to the same controller (other user or settings) gets a digest."""
-    host = urlsplit(base_url(connection.controller)).netloc
-    name = "avi@" + re.sub(r"[^A-Za-z0-9.-]", "-", host)
+    """Stable as long as the controller stays the same; a second connection to the same
+    controller (other user or settings) gets a digest."""
+    name = provider_name(connection.controller)
     if name in taken:
         name += "-" + hashlib.sha256(repr(key).encode()).hexdigest()[:8]
     return name
