@@ -5,8 +5,8 @@ The apply script is idempotent and self-verifying, because a remote command is n
 2. validate the netplan config as it will be (the host's other YAML + ours) with
    `netplan generate --root-dir <scratch>`: a bad config fails before anything is touched;
 3. install each file atomically (write `.avi-dsr-new`, chmod, rename) when it differs;
-4. load modules, delete tunnels that are stale (networkd never changes an existing netdev's `local`
-   and never deletes removed netdevs) or no longer wanted;
+4. load modules, delete tunnels (dsr4, dsr6, dsr4gre) that are stale (networkd never changes an
+   existing netdev's `local` and never deletes removed netdevs) or no longer wanted;
 5. `netplan generate` + `netplan apply` only when the netplan file or a tunnel changed (apply blips
    the ethernet), `sysctl -p` our file, then wait until the tunnels look as rendered.
 
@@ -40,7 +40,7 @@ from avi_dsr.server.paths import (
     NETPLAN_PATH,
     SYSCTL_PATH,
 )
-from avi_dsr.server.spec import ServerSpec
+from avi_dsr.server.spec import TUNNEL_NAMES, ServerSpec
 from avi_dsr.server.sysctl import sysctl_settings
 
 # every file the scripts may own -> its payload name in the scratch dir; order = removal order
@@ -198,8 +198,9 @@ fi
 
 
 def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
-    """Idempotent sh: installs `server_files(spec)`, brings dsr4/dsr6 and the MSS clamp to the
-    rendered state; files we own that the spec no longer needs (the clamp without VIPs) go."""
+    """Idempotent sh: installs `server_files(spec)`, brings the tunnels (dsr4, dsr6, dsr4gre) and
+    the MSS clamp to the rendered state; files we own that the spec no longer needs (the clamp
+    without VIPs) go."""
     root = _checked_stage_root(stage_root)
     files = server_files(spec, tunnels_only=True)
     unwanted = [path for path in OWNED_PATHS if path not in files]
@@ -234,8 +235,8 @@ def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> s
 
 
 def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
-    """sh that removes our files and (live) the dsr4/dsr6 tunnels and the MSS clamp; staged: just
-    the staged files.
+    """sh that removes our files and (live) every tunnel we own (dsr4, dsr6, dsr4gre) and the MSS
+    clamp; staged: just the staged files.
 
     Kernel settings from the sysctl file stay until reboot: resetting them could undo another
     config's choice, and DSR is harmless without tunnels holding VIPs. The clamp goes after the
@@ -267,7 +268,7 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
         ]
     else:
         lines += [
-            "for dev in dsr4 dsr6; do",
+            f"for dev in {' '.join(TUNNEL_NAMES)}; do",
             '  if ip link show dev "$dev" >/dev/null 2>&1; then',
             '    ip link delete dev "$dev"',
             '    say "deleted tunnel $dev"',
@@ -356,7 +357,7 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
         lines.append(_ENSURE_MSS)
     lines.append("tunnels_changed=0")
     wanted = _wanted_tunnels(spec)
-    for dev in ("dsr4", "dsr6"):
+    for dev in TUNNEL_NAMES:
         if dev in wanted:
             lines.append(
                 f"if ! {_tunnel_matches(dev, *wanted[dev])}; then\n"
