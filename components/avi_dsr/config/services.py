@@ -166,7 +166,7 @@ def _service(
                     f"server '{server.name}'; the VIP must be a separate address",
                 )
     profile = _network_profile(
-        obj.get("networkProfile"), f"{key}.networkProfile", protocol, api, problems
+        obj.get("networkProfile"), f"{key}.networkProfile", protocol, api, problems, vip6
     )
     if profile and profile.dsr_type == "L2":
         _check_l2(members.values(), servers, f"{key}.networkProfile.dsrType", problems)
@@ -296,7 +296,12 @@ def _members(
 
 
 def _network_profile(
-    value: Any, key: str, protocol: str | None, api: str | None, problems: Problems
+    value: Any,
+    key: str,
+    protocol: str | None,
+    api: str | None,
+    problems: Problems,
+    vip6: IPAddress | None = None,
 ) -> NetworkProfileConfig | None:
     obj = read_mapping(value, key, problems) or {}
     check_keys(obj, key, ("dsrType", "encap", "idleTimeout", "synProtection"), problems)
@@ -311,6 +316,15 @@ def _network_profile(
         )
     if encap == "GRE" and dsr_type == "L2":
         problems.add(f"{key}.encap", "GRE only applies to L3 DSR; remove encap or use dsrType L3")
+    if encap == "GRE" and vip6 is not None:
+        # Avi documents GRE for L3 DSR (22.1/30.2 DSR overview) and IPv6 L3 DSR only from 30.2.1,
+        # "in OpenStack", with "Supported mode: IPinIP" (30.2 Configuration Guide, Layer 3 DSR):
+        # nowhere GRE over IPv6, and the servers' GRE tunnel is IPv4 only (dsr4gre).
+        problems.add(
+            f"{key}.encap",
+            "Avi documents GRE for IPv4 L3 DSR only, not for an IPv6 VIP; "
+            "remove vip6 or use encap IPINIP (IPv6 then uses ip6ip6)",
+        )
     if protocol == "udp":
         idle = read_int(obj, "idleTimeout", key, problems, low=2, high=3600)
         if obj.get("synProtection"):

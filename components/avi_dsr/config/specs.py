@@ -173,14 +173,22 @@ class StackSpec:
     def vips_of(
         self, server: str
     ) -> tuple[tuple[ipaddress.IPv4Address, ...], tuple[ipaddress.IPv6Address, ...]]:
-        """The VIPs a server must hold: those of every service that lists it."""
-        mine = [s for s in self.services if server in s.server_names]
+        """The IP-in-IP VIPs a server must hold: those of every non-GRE service that lists it."""
+        mine = [s for s in self.services if server in s.server_names and not _is_gre(s)]
         vips4 = sorted({s.vip for s in mine})
         vips6 = sorted({s.vip6 for s in mine if s.vip6 is not None})
         return tuple(vips4), tuple(vips6)
 
+    def gre_vips_of(self, server: str) -> tuple[ipaddress.IPv4Address, ...]:
+        """The VIPs a server holds on its GRE tunnel: those of the GRE services that list it
+        (IPv4 only: the config refuses vip6 with GRE)."""
+        return tuple(
+            sorted({s.vip for s in self.services if server in s.server_names and _is_gre(s)})
+        )
+
     def server_spec(self, name: str) -> ServerSpec:
-        """The renderer's view of a server (Contract 4), VIPs included."""
+        """The renderer's view of a server (Contract 4), VIPs included, each VIP on the tunnel
+        type of its service's encapsulation."""
         cfg = self.server(name)
         vips4, vips6 = self.vips_of(name)
         return ServerSpec(
@@ -196,4 +204,9 @@ class StackSpec:
             vips6=vips6,
             ubuntu_release=cfg.ubuntu,
             underlay_mtu=cfg.mtu,
+            gre_vips4=self.gre_vips_of(name),
         )
+
+
+def _is_gre(service: ServiceSpec) -> bool:
+    return service.network_profile.encap == "GRE"
