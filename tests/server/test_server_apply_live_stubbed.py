@@ -139,6 +139,16 @@ def ip6tnl_link(local: str) -> str:
     )
 
 
+def gre_link(local: str) -> str:
+    return (
+        "9: dsr4gre@NONE: <NOARP,UP,LOWER_UP> mtu 1476 qdisc noqueue state UNKNOWN mode DEFAULT "
+        "group default qlen 1000\n"
+        f"    link/gre {local} brd 0.0.0.0 promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 \n"
+        f"    gre remote any local {local} ttl inherit pmtudisc addrgenmode none "
+        "numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 \n"
+    )
+
+
 def addr_lines(dev: str, index: int, family: str, *addresses: str) -> str:
     return "".join(
         f"{index}: {dev}    {family} {a} scope global {dev}\\       valid_lft forever "
@@ -166,6 +176,11 @@ GOOD_DSR4 = {
 GOOD_DSR6 = {
     "dsr6.link": ip6tnl_link("2001:db8:20::11"),
     "dsr6.addr": addr_lines("dsr6", 8, "inet6", "2001:db8:100::10/128"),
+}
+
+GOOD_GRE = {
+    "dsr4gre.link": gre_link("198.51.100.11"),
+    "dsr4gre.addr": addr_lines("dsr4gre", 9, "inet", "203.0.113.20/32", "203.0.113.21/32"),
 }
 
 
@@ -458,3 +473,77 @@ def test_remove_deletes_a_table_left_without_its_unit(tmp_path):
     assert removed["calls"][-2:] == [LIST, "nft delete table inet avi_dsr"]
     assert removed["ruleset"] == ""
     assert "deleted nftables table inet avi_dsr" in removed["out"]
+
+
+def test_a_gre_service_gets_its_own_gre_tunnel_module_and_clamp(tmp_path):
+    server = spec("ipip-and-gre-2204")
+    lab = Lab(tmp_path)
+    lab.after_apply({**GOOD_DSR4, **GOOD_DSR6, **GOOD_GRE})
+    applied, again = lab.run(render_apply_script(server), render_apply_script(server))
+    assert applied["rc"] == 0, applied["err"]
+    assert applied["calls"][:4] == [
+        CHECK,
+        "modprobe ipip",
+        "modprobe ip6_tunnel",
+        "modprobe ip_gre",
+    ]
+    assert "dsr4 ok: local 198.51.100.11, 203.0.113.10/32" in applied["out"]
+    assert "dsr4gre ok: local 198.51.100.11, 203.0.113.20/32 203.0.113.21/32" in applied["out"]
+    assert "ip saddr { 203.0.113.20, 203.0.113.21 }" in applied["ruleset"]
+    assert "tcp option maxseg size set 1436" in applied["ruleset"]
+    assert again["rc"] == 0 and "netplan not re-applied" in again["out"]
+    assert not [call for call in again["calls"] if call.startswith("ip link delete")]
+
+
+GRE_20 = {
+    "dsr4gre.link": gre_link("198.51.100.11"),
+    "dsr4gre.addr": addr_lines("dsr4gre", 9, "inet", "203.0.113.20/32"),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "existing", "after", "deleted"),
+    [
+        # the VIP's service went from GRE to IP-in-IP: dsr4gre is no longer wanted
+        (
+            "v4-only-2204",
+            {
+                **GOOD_DSR4,
+                "dsr4gre.link": gre_link("198.51.100.11"),
+                "dsr4gre.addr": addr_lines("dsr4gre", 9, "inet", "203.0.113.10/32"),
+            },
+            GOOD_DSR4,
+            "dsr4gre",
+        ),
+        # IP-in-IP to GRE: dsr4 goes, the VIP moves to dsr4gre
+        (
+            "gre-only-2204",
+            {**GRE_20, "dsr4.link": ipip_link("198.51.100.11"), **GOOD_DSR4},
+            GRE_20,
+            "dsr4",
+        ),
+    ],
+)
+def test_a_vip_that_changed_encapsulation_changes_tunnel(case, existing, after, deleted, tmp_path):
+    lab = Lab(tmp_path)
+    lab.links(existing)
+    lab.after_apply(after)
+    [result] = lab.run(render_apply_script(spec(case)))
+    assert result["rc"] == 0, result["err"]
+    deletes = [call for call in result["calls"] if call.startswith("ip link delete")]
+    assert deletes == [f"ip link delete dev {deleted}"]
+    assert result["calls"].index(deletes[-1]) < result["calls"].index("netplan apply")
+
+
+def test_remove_deletes_the_gre_tunnel_too(tmp_path):
+    server = spec("ipip-and-gre-2204")
+    lab = Lab(tmp_path)
+    lab.after_apply({**GOOD_DSR4, **GOOD_DSR6, **GOOD_GRE})
+    applied, removed = lab.run(render_apply_script(server), render_remove_script(server))
+    assert applied["rc"] == 0 and removed["rc"] == 0, removed["err"]
+    assert removed["calls"][:3] == [
+        "ip link delete dev dsr4",
+        "ip link delete dev dsr6",
+        "ip link delete dev dsr4gre",
+    ]
+    assert removed["ruleset"] == ""
