@@ -8,7 +8,8 @@ The apply script is idempotent and self-verifying, because a remote command is n
 4. load modules, delete tunnels (dsr4, dsr6, dsr4gre) that are stale (networkd never changes an
    existing netdev's `local` and never deletes removed netdevs) or no longer wanted;
 5. `netplan generate` + `netplan apply` only when the netplan file or a tunnel changed (apply blips
-   the ethernet), `sysctl -p` our file, then wait until the tunnels look as rendered.
+   the ethernet), record the previous values of our sysctl keys (first run only, for remove),
+   `sysctl -p` our file, then wait until the tunnels look as rendered.
 
 With VIPs the file set also holds the nftables MSS clamp (`mss.py`): before step 3 `nft -c`
 checks it against the running kernel (a check, never a commit); before the tunnels are touched the
@@ -39,6 +40,7 @@ from avi_dsr.server.paths import (
     MSS_UNIT_PATH,
     NETPLAN_PATH,
     SYSCTL_PATH,
+    SYSCTL_STATE_PATH,
 )
 from avi_dsr.server.spec import TUNNEL_NAMES, ServerSpec
 from avi_dsr.server.sysctl import sysctl_settings
@@ -197,6 +199,35 @@ fi
 """
 
 
+# live: before our sysctl file first takes effect, note what the keys held, once
+_RECORD_SYSCTLS = """\
+if [ ! -f {state} ]; then
+  mkdir -p {state_dir}
+  for key in {keys}; do
+    printf '%s = %s\\n' "$key" "$(sysctl -n "$key")"
+  done >{state}{new}
+  mv -f {state}{new} {state}
+  say 'recorded the previous sysctl values in {state}'
+fi
+"""
+
+# live: a key goes back to its recorded value only while it still holds ours (nobody changed it
+# since), then the record goes
+_RESTORE_SYSCTLS = """\
+restore_sysctl() {{
+  before=$(awk -v key="$1" '$1 == key {{ print $3 }}' {state})
+  if [ -n "$before" ] && [ "$before" != "$2" ] && [ "$(sysctl -n "$1")" = "$2" ]; then
+    sysctl -qw "$1=$before"
+    say "restored $1 = $before"
+  fi
+}}
+if [ -f {state} ]; then
+{calls}
+  rm -f {state}
+fi
+"""
+
+
 def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
     """Idempotent sh: installs `server_files(spec)`, brings the tunnels (dsr4, dsr6, dsr4gre) and
     the MSS clamp to the rendered state; files we own that the spec no longer needs (the clamp
@@ -238,9 +269,10 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
     """sh that removes our files and (live) every tunnel we own (dsr4, dsr6, dsr4gre) and the MSS
     clamp; staged: just the staged files.
 
-    Kernel settings from the sysctl file stay until reboot: resetting them could undo another
-    config's choice, and DSR is harmless without tunnels holding VIPs. The clamp goes after the
-    tunnels, so no VIP answers unclamped in between.
+    Kernel settings: the first live apply recorded what our sysctl keys held before
+    (`SYSCTL_STATE_PATH`); each key that still holds our value goes back to the recorded one, so
+    the host ends as it was. A key someone changed since is left alone (it is their choice now).
+    The clamp goes after the tunnels, so no VIP answers unclamped in between.
     """
     root = _checked_stage_root(stage_root)
     lines = [
@@ -281,7 +313,9 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
             "fi",
             _RETIRE_MSS,
             "retire_mss",
-            "say 'done; sysctl values stay until reboot'",
+            _restore_sysctls(),
+            _RMDIR_MSS,
+            "say 'done'",
         ]
     return "\n".join(lines) + "\n"
 
@@ -312,7 +346,9 @@ def _require_root() -> str:
 
 def _cleanup() -> str:
     """EXIT trap: drop the scratch dir and any half-written `.avi-dsr-new` file."""
-    leftovers = " ".join(f'"$root"{q(path + NEW_SUFFIX)}' for path in OWNED_PATHS)
+    leftovers = " ".join(
+        f'"$root"{q(path + NEW_SUFFIX)}' for path in (*OWNED_PATHS, SYSCTL_STATE_PATH)
+    )
     return f'rm -rf "$work"; rm -f {leftovers}'
 
 
@@ -385,6 +421,7 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
         "  say 'tunnels already as rendered; netplan not re-applied'",
         "fi",
         *([] if mss_wanted else [_RETIRE_MSS, "retire_mss"]),
+        _record_sysctls(),
         f"sysctl -p {q(SYSCTL_PATH)} >/dev/null",
         _sysctl_status(),
     ]
@@ -407,6 +444,22 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
 
 def _tunnel_matches(dev: str, local: str, addresses: list[str]) -> str:
     return " ".join(q(arg) for arg in ("tunnel_matches", dev, local, *addresses))
+
+
+def _record_sysctls() -> str:
+    return _RECORD_SYSCTLS.format(
+        state=q(SYSCTL_STATE_PATH),
+        state_dir=q(posixpath.dirname(SYSCTL_STATE_PATH)),
+        keys=" ".join(q(key) for key in sysctl_settings()),
+        new=NEW_SUFFIX,
+    )
+
+
+def _restore_sysctls() -> str:
+    calls = "\n".join(
+        f"  restore_sysctl {q(key)} {q(str(value))}" for key, value in sysctl_settings().items()
+    )
+    return _RESTORE_SYSCTLS.format(state=q(SYSCTL_STATE_PATH), calls=calls)
 
 
 def _sysctl_status() -> str:
