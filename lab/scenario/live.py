@@ -18,6 +18,7 @@ after it, after a second apply and after the remove.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import time
@@ -89,8 +90,11 @@ class LiveServer:
             "--capability=CAP_NET_ADMIN",
             "--console=read-only",
         ]
-        print("# " + shlex.join(argv))
-        self.boot = subprocess.Popen(argv, stdout=console, stderr=subprocess.STDOUT)
+        # a real host can set its own sysctls: nspawn keeps /proc/sys/net read-only unless it
+        # creates the network namespace itself (systemd docs/ENVIRONMENT.md)
+        env = {**os.environ, "SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"}
+        print("# SYSTEMD_NSPAWN_API_VFS_WRITABLE=network " + shlex.join(argv))
+        self.boot = subprocess.Popen(argv, stdout=console, stderr=subprocess.STDOUT, env=env)
 
     def _prepare_root(self) -> None:
         """The guest's root through an overlay (writes go to tmpfs), minus srv1's own config,
@@ -140,9 +144,9 @@ class LiveServer:
 
         took = lab_topo.wait_for(f"{self.name}: booted, sshd answering", answers, timeout=timeout)
         # nspawn mounts /sys read-only, and `netplan apply` runs `udevadm trigger`, which fails
-        # on a read-only /sys (EROFS). A real host's /sys is writable. Booting with it writable
-        # (SYSTEMD_NSPAWN_API_VFS_WRITABLE=1) stalls networkd's start in the container, so the
-        # booted host gets its writable /sys now, from outside, before any script runs.
+        # on a read-only /sys (EROFS). A real host's /sys is writable. Booting with all of it
+        # writable (SYSTEMD_NSPAWN_API_VFS_WRITABLE=1) stalled networkd's start in the container,
+        # so the booted host gets its writable /sys now, from outside, before any script runs.
         leader = sh(["machinectl", "show", "--property=Leader", "--value", self.name]).strip()
         sh(["nsenter", "--target", leader, "--mount", "mount", "-o", "remount,rw", "/sys"])
         return took

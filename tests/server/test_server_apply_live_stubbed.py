@@ -306,7 +306,6 @@ def test_fresh_server_gets_files_modules_apply_and_sysctl(tmp_path):
         "modprobe ipip",
         "modprobe ip6_tunnel",
         *FIRST_LOAD,
-        "netplan generate",
         "netplan apply",
         SYSCTL_CALL,
     ]
@@ -473,7 +472,6 @@ def test_remove_deletes_files_and_tunnels_then_applies(tmp_path):
     assert removed["calls"] == [
         "ip link delete dev dsr4",
         "ip link delete dev dsr6",
-        "netplan generate",
         "netplan apply",
         *RETIRE,  # the clamp goes after the tunnels: no VIP answers unclamped in between
         # arp_ignore read 2 before the first apply (the stub's default), ours is 1: put back

@@ -7,8 +7,8 @@ The apply script is idempotent and self-verifying, because a remote command is n
 3. install each file atomically (write `.avi-dsr-new`, chmod, rename) when it differs;
 4. load modules, delete tunnels (dsr4, dsr6, dsr4gre) that are stale (networkd never changes an
    existing netdev's `local` and never deletes removed netdevs) or no longer wanted;
-5. `netplan generate` + `netplan apply` only when the netplan file or a tunnel changed (apply blips
-   the ethernet), record the previous values of our sysctl keys (first run only, for remove),
+5. `netplan apply` only when the netplan file or a tunnel changed (apply blips the ethernet; it
+   runs the generator itself and stops before touching anything if that fails), record the previous values of our sysctl keys (first run only, for remove),
    `sysctl -p` our file, then wait until the tunnels look as rendered.
 
 With VIPs the file set also holds the nftables MSS clamp (`mss.py`): before step 3 `nft -c`
@@ -307,7 +307,6 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
             "  fi",
             "done",
             'if [ "$removed_netplan" -eq 1 ]; then',
-            "  netplan generate",
             "  netplan apply",
             "  say 'netplan applied'",
             "fi",
@@ -414,7 +413,6 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
             )
     lines += [
         'if [ "$netplan_changed" -eq 1 ] || [ "$tunnels_changed" -eq 1 ]; then',
-        "  netplan generate",
         "  netplan apply",
         "  say 'netplan applied'",
         "else",
