@@ -18,7 +18,6 @@ after it, after a second apply and after the remove.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import subprocess
 import time
@@ -90,11 +89,8 @@ class LiveServer:
             "--capability=CAP_NET_ADMIN",
             "--console=read-only",
         ]
-        # a real host can set its own sysctls: nspawn keeps /proc/sys/net read-only unless it
-        # creates the network namespace itself (systemd docs/ENVIRONMENT.md)
-        env = {**os.environ, "SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"}
-        print("# SYSTEMD_NSPAWN_API_VFS_WRITABLE=network " + shlex.join(argv))
-        self.boot = subprocess.Popen(argv, stdout=console, stderr=subprocess.STDOUT, env=env)
+        print("# " + shlex.join(argv))
+        self.boot = subprocess.Popen(argv, stdout=console, stderr=subprocess.STDOUT)
 
     def _prepare_root(self) -> None:
         """The guest's root through an overlay (writes go to tmpfs), minus srv1's own config,
@@ -143,12 +139,13 @@ class LiveServer:
                 return False
 
         took = lab_topo.wait_for(f"{self.name}: booted, sshd answering", answers, timeout=timeout)
-        # nspawn mounts /sys read-only, and `netplan apply` runs `udevadm trigger`, which fails
-        # on a read-only /sys (EROFS). A real host's /sys is writable. Booting with all of it
-        # writable (SYSTEMD_NSPAWN_API_VFS_WRITABLE=1) stalled networkd's start in the container,
-        # so the booted host gets its writable /sys now, from outside, before any script runs.
+        # A real host's /sys and /proc/sys/net are writable; nspawn mounts both read-only when
+        # it is handed a network namespace. `netplan apply` runs `udevadm trigger` (EROFS on a
+        # read-only /sys) and the script sets sysctls. Booting with them writable
+        # (SYSTEMD_NSPAWN_API_VFS_WRITABLE) stalled networkd's start or hid /sys/module from
+        # modprobe, so the booted host gets them writable now, from outside, before any script.
         leader = sh(["machinectl", "show", "--property=Leader", "--value", self.name]).strip()
-        sh(["nsenter", "--target", leader, "--mount", "mount", "-o", "remount,rw", "/sys"])
+        sh(["nsenter", "--target", leader, "--mount", "sh", "-euc", WRITABLE_HOST_MOUNTS])
         return took
 
     # ---- remote commands -----------------------------------------------------------------
@@ -207,6 +204,14 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.boot.kill()
 
+
+WRITABLE_HOST_MOUNTS = """
+mount -o remount,rw /sys
+mount --bind /proc/sys/net /proc/sys/net
+mount -o remount,bind,rw /proc/sys/net
+findmnt -R /sys | head -5
+findmnt /proc/sys/net
+"""
 
 # One shell script, run on the server: sections "## name" then their output. Only stable facts:
 # no counters, no timestamps, no ifindex-dependent lines.
