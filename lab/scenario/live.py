@@ -169,11 +169,13 @@ class LiveServer:
         ]
         return run_logged(argv, ns="cli", quiet=quiet, timeout=timeout, shown=shown)
 
-    def run_script(self, label: str) -> dict:
-        """Send seeds/<name>/<label>.cmd as the remote command; keep its output as evidence."""
-        command = (self.seed / f"{label}.cmd").read_text()
+    def run_script(self, script: str, label: str = "") -> dict:
+        """Send seeds/<name>/<script>.cmd as the remote command; its output goes to
+        <label or script>.out in the evidence."""
+        command = (self.seed / f"{script}.cmd").read_text()
+        label = label or script
         started = time.monotonic()
-        proc = self.ssh(command, shown=f'"$(cat seeds/{self.name}/{label}.cmd)"')
+        proc = self.ssh(command, shown=f'"$(cat seeds/{self.name}/{script}.cmd)"')
         took = time.monotonic() - started
         (self.evidence / f"{label}.out").write_text(
             f"# rc={proc.returncode} in {took:.1f}s\n{proc.stdout}\n# stderr\n{proc.stderr}"

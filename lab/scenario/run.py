@@ -560,7 +560,7 @@ class Lab:
         facts["syn_ack_mss"] = {
             fam: self.syn_ack_mss(server.name, self.vip(fam), fam) for fam in self.families
         }
-        facts["reapply"] = server.run_script("apply")
+        facts["reapply"] = server.run_script("apply", "reapply")
         facts["states"]["reapplied"] = server.snapshot("reapplied")
         facts["remove"] = server.run_script("remove")
         facts["states"]["removed"] = server.snapshot("removed")
