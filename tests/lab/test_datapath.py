@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.timeout(1200)]
 @pytest.fixture(scope="module")
 def lab_run() -> dict:
     try:
-        return runner.run_lab(timeout=600)
+        return runner.run_lab(timeout=720)
     except runner.LabError as exc:
         pytest.fail(f"the lab could not run: {exc}")
 
