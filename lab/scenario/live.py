@@ -146,28 +146,49 @@ class LiveServer:
         # modprobe, so the booted host gets them writable now, from outside, before any script.
         leader = sh(["machinectl", "show", "--property=Leader", "--value", self.name]).strip()
         sh(["nsenter", "--target", leader, "--mount", "sh", "-euc", WRITABLE_HOST_MOUNTS])
+        self.share_connection()
         return took
 
     # ---- remote commands -----------------------------------------------------------------
+    def ssh_options(self) -> list[str]:
+        """Key auth as root, host key checked against the container's own key, no prompts.
+        Once `share_connection` ran, every command reuses one TCP connection and login (each
+        is still its own session and exec, as pulumi-command's are): a login costs seconds
+        under TCG."""
+        options = {
+            "UserKnownHostsFile": str(self.known_hosts),
+            "StrictHostKeyChecking": "yes",
+            "BatchMode": "yes",
+            "ConnectTimeout": "5",
+            "ControlPath": str(self.dir / "ssh-control"),
+            "ControlMaster": "no",
+        }
+        return ["-i", str(self.key), *(f"-o{key}={value}" for key, value in options.items())]
+
+    def share_connection(self) -> None:
+        """A background master connection (stdio detached, so nothing waits on its pipes)."""
+        argv = ["ssh", *self.ssh_options(), "-oControlMaster=yes", "-oControlPersist=600"]
+        argv = ["ip", "netns", "exec", "cli", *argv, "-f", "-N", f"root@{self.address}"]
+        print("# " + shlex.join(argv))
+        subprocess.run(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            check=False,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+        )
+
     def ssh(self, command: str, timeout: float = 180, quiet: bool = False, shown: str = ""):
-        """`ssh root@server COMMAND` from the client namespace; host key checked, no agent.
-        run.log shows `shown` in place of a long command."""
-        argv = [
-            "ssh",
-            "-i",
-            str(self.key),
-            "-o",
-            f"UserKnownHostsFile={self.known_hosts}",
-            "-o",
-            "StrictHostKeyChecking=yes",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "ConnectTimeout=5",
-            f"root@{self.address}",
-            command,
-        ]
+        """`ssh root@server COMMAND` from the client namespace; run.log shows `shown` in place
+        of a long command."""
+        argv = ["ssh", *self.ssh_options(), f"root@{self.address}", command]
         return run_logged(argv, ns="cli", quiet=quiet, timeout=timeout, shown=shown)
+
+    def ssh_exit(self) -> None:
+        """Ends the shared connection, if there is one."""
+        argv = ["ssh", *self.ssh_options(), "-O", "exit", f"root@{self.address}"]
+        run_logged(argv, ns="cli", timeout=30)
 
     def run_script(self, script: str, label: str = "") -> dict:
         """Send seeds/<name>/<script>.cmd as the remote command; its output goes to
@@ -199,6 +220,7 @@ class LiveServer:
 
     def stop(self) -> None:
         """Orderly shutdown (nspawn turns SIGTERM into a poweroff of the container)."""
+        self.ssh_exit()
         if self.boot is not None and self.boot.poll() is None:
             self.boot.terminate()
             try:
