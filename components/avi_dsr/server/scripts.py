@@ -8,8 +8,9 @@ The apply script is idempotent and self-verifying, because a remote command is n
 4. load modules, delete tunnels (dsr4, dsr6, dsr4gre) that are stale (networkd never changes an
    existing netdev's `local` and never deletes removed netdevs) or no longer wanted;
 5. `netplan apply` only when the netplan file or a tunnel changed (apply blips the ethernet; it
-   runs the generator itself and stops before touching anything if that fails), record the previous values of our sysctl keys (first run only, for remove),
-   `sysctl -p` our file, then wait until the tunnels look as rendered.
+   runs the generator itself and stops before touching anything if that fails), record the
+   previous values of our sysctl keys (first run only, for remove), `sysctl -p` our file, then
+   wait until the tunnels look as rendered.
 
 With VIPs the file set also holds the nftables MSS clamp (`mss.py`): before step 3 `nft -c`
 checks it against the running kernel (a check, never a commit); before the tunnels are touched the
