@@ -35,9 +35,6 @@ STOCK_SYSCTLS = {
     "net.ipv4.conf.all.arp_ignore": "0",
     "net.ipv4.conf.all.arp_announce": "0",
 }
-# directories the scripts may write; the snapshot lists every file below them with a digest
-WATCHED_DIRS = ("/etc/netplan", "/etc/sysctl.d", "/etc/modules-load.d", "/etc/avi-dsr")
-SYSTEMD_DIR = "/etc/systemd/system"
 # the guest's own boot-time files that belong to srv1 or to the lab, not to this host
 NOT_THIS_HOST = (
     "etc/netplan/50-cloud-init.yaml",
