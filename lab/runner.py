@@ -157,7 +157,7 @@ def new_run_dir(base: Path) -> Path:
     return run_dir
 
 
-def run_lab(out_base: Path = DEFAULT_OUT, timeout: float = 480, accel: str = "auto") -> dict:
+def run_lab(out_base: Path = DEFAULT_OUT, timeout: float = 720, accel: str = "auto") -> dict:
     """One full lab run; returns result.json's content (also written to the run directory)."""
     image_dir = ensure_image()
     run_dir = new_run_dir(out_base)
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="base folder for run folders")
     parser.add_argument(
-        "--timeout", type=float, default=480, help="seconds before the boot is killed"
+        "--timeout", type=float, default=720, help="seconds before the boot is killed"
     )
     parser.add_argument("--accel", choices=["auto", "kvm", "tcg"], default="auto")
     args = parser.parse_args(argv)

@@ -1,6 +1,9 @@
 """Renders every lab server with the project's real renderer (`avi_dsr.server`) and writes one
-NoCloud seed directory per server: user-data, meta-data, network-config - the same bytes that go
-into vSphere guestinfo. Negative controls are derived from those bytes (see variants.py).
+seed directory per server. New servers get a NoCloud seed: user-data, meta-data, network-config -
+the same bytes that go into vSphere guestinfo; negative controls are derived from those bytes (see
+variants.py). The existing server gets what `ExistingDsrServer` runs over SSH: `apply.cmd` and
+`remove.cmd` (the exact remote commands), the readable scripts, and the plain netplan file the
+host already has before avi-dsr.
 
 Usage: python -m lab.seed OUT_DIR   (writes OUT_DIR/<server>/... and OUT_DIR/topology.json)
 """
@@ -11,16 +14,19 @@ import json
 import sys
 from pathlib import Path
 
-from lab.topology import GATEWAY4, GATEWAY6, TOPOLOGY, VIP4, VIP6, LabServer
+from lab.topology import GATEWAY4, GATEWAY6, GRE_VIP4, TOPOLOGY, VIP4, VIP6, LabServer
 from lab.variants import VARIANTS
 
 SEED_FILES = ("user-data", "meta-data", "network-config")
+EXISTING_FILES = ("apply.cmd", "remove.cmd", "apply.sh", "remove.sh", "existing-netplan.yaml")
 
 
 def server_spec(server: LabServer):
-    """The ServerSpec a stack would give this server (Contract 4)."""
+    """The ServerSpec a stack would give this server (Contract 4): the VIPs of its services,
+    each on the tunnel type of its service's encapsulation."""
     from avi_dsr.server import ServerSpec
 
+    ipip = "ipip" in server.services
     return ServerSpec(
         name=server.name,
         interface=TOPOLOGY.interface,
@@ -28,8 +34,9 @@ def server_spec(server: LabServer):
         gateway4=GATEWAY4,
         ipv6=server.ipv6,
         gateway6=GATEWAY6,
-        vips4=(VIP4,),
-        vips6=(VIP6,),
+        vips4=(VIP4,) if ipip else (),
+        vips6=(VIP6,) if ipip else (),
+        gre_vips4=(GRE_VIP4,) if "gre" in server.services else (),
         ubuntu_release="22.04",
         underlay_mtu=1500,
     )
@@ -37,6 +44,8 @@ def server_spec(server: LabServer):
 
 def render_seed(server: LabServer) -> dict[str, str]:
     """Seed file name -> content for one server, variant applied."""
+    if server.role == "existing":
+        return render_existing(server)
     from avi_dsr.server import render_cloud_init
 
     rendered = render_cloud_init(server_spec(server))
@@ -48,6 +57,42 @@ def render_seed(server: LabServer) -> dict[str, str]:
         "meta-data": rendered.meta_data,
         "network-config": network_config,
     }
+
+
+def render_existing(server: LabServer) -> dict[str, str]:
+    """The SSH commands of an existing server, byte for byte what the component sends."""
+    from avi_dsr.server import render_apply_script, render_remove_script
+    from avi_dsr.servers import _runner as as_root  # the wrapper ExistingDsrServer applies
+
+    spec = server_spec(server)
+    apply_script, remove_script = render_apply_script(spec), render_remove_script(spec)
+    run = as_root("root", staged=False)
+    return {
+        "apply.cmd": run(apply_script),
+        "remove.cmd": run(remove_script),
+        "apply.sh": apply_script,
+        "remove.sh": remove_script,
+        "existing-netplan.yaml": existing_netplan(server),
+    }
+
+
+def existing_netplan(server: LabServer) -> str:
+    """The host's own netplan before avi-dsr: a static ethernet, nothing DSR about it (no MSS
+    settings on its routes, so only the rendered nftables clamp can lower the MSS)."""
+    import yaml
+
+    ethernet = {
+        "dhcp4": False,
+        "dhcp6": False,
+        "accept-ra": False,
+        "addresses": [str(server.ipv4), str(server.ipv6)],
+        "routes": [
+            {"to": "default", "via": str(GATEWAY4)},
+            {"to": "::/0", "via": str(GATEWAY6)},
+        ],
+    }
+    document = {"network": {"version": 2, "ethernets": {TOPOLOGY.interface: ethernet}}}
+    return yaml.safe_dump(document, sort_keys=False)
 
 
 def write_seeds(out_dir: Path) -> list[Path]:

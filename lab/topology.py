@@ -15,6 +15,7 @@ SERVER_NET4 = ipaddress.IPv4Network("198.51.100.0/24")
 SERVER_NET6 = ipaddress.IPv6Network("2001:db8:d::/64")
 VIP4 = ipaddress.IPv4Address("203.0.113.10")
 VIP6 = ipaddress.IPv6Address("2001:db8:f::10")
+GRE_VIP4 = ipaddress.IPv4Address("203.0.113.20")  # the VIP of a service with encap GRE
 TCP_PORT = 80
 UDP_PORT = 53
 
@@ -24,14 +25,17 @@ class LabServer:
     """One real server: where it lives in the guest and how it is configured.
 
     namespace "" is the guest's root namespace, configured by cloud-init from the seed ISO; the
-    others are network namespaces configured from their own rendered netplan.
+    others are network namespaces configured from their own rendered netplan, except role
+    "existing": a booted container configured over SSH by the rendered apply script.
     """
 
     name: str
     host: int  # last octet / last hextet of its address on the server segment
     namespace: str
-    role: str  # "pool" (serves in the positive checks) or "negative:<control>"
+    role: str  # "pool" (serves in the positive checks), "negative:<control>" or "existing"
     variant: str = "rendered"  # which render variant configures it
+    # the services it is a member of: "ipip" (VIP4 + VIP6, IP-in-IP) and/or "gre" (GRE_VIP4)
+    services: tuple[str, ...] = ("ipip",)
 
     @property
     def ipv4(self) -> ipaddress.IPv4Interface:
@@ -60,6 +64,7 @@ class LabTopology:
     lb6: str = "2001:db8:d::2/64"
     vip4: str = str(VIP4)
     vip6: str = str(VIP6)
+    gre_vip4: str = str(GRE_VIP4)
     tcp_port: int = TCP_PORT
     udp_port: int = UDP_PORT
     servers: tuple[LabServer, ...] = field(default_factory=tuple)
@@ -75,14 +80,22 @@ class LabTopology:
 GATEWAY4 = ipaddress.IPv4Address("198.51.100.1")
 GATEWAY6 = ipaddress.IPv6Address("2001:db8:d::1")
 
+BOTH = ("ipip", "gre")
 SERVERS: tuple[LabServer, ...] = (
-    LabServer("srv1", 11, "", "pool"),
-    LabServer("srv2", 12, "srv2", "pool"),
+    # srv1 and srv2 are in both services: each VIP on the tunnel of its own encapsulation
+    LabServer("srv1", 11, "", "pool", services=BOTH),
+    LabServer("srv2", 12, "srv2", "pool", services=BOTH),
     LabServer("srv3", 13, "srv3", "pool"),
     LabServer("neg-rpf", 21, "neg-rpf", "negative:strict-rp-filter", "strict-rp-filter"),
     LabServer("neg-novip", 22, "neg-novip", "negative:no-vip", "no-vip"),
     LabServer("neg-notun", 23, "neg-notun", "negative:no-tunnel", "no-tunnel"),
     LabServer("neg-nomss", 24, "neg-nomss", "negative:no-mss", "no-mss"),
+    # the GRE blackhole this project had: a GRE service's VIP rendered onto the IP-in-IP tunnel
+    LabServer(
+        "neg-gre", 25, "neg-gre", "negative:gre-vip-on-ipip", "gre-vip-on-ipip", services=("gre",)
+    ),
+    # an existing server: configured live over SSH by the rendered apply script, then removed
+    LabServer("live1", 31, "live1", "existing", services=BOTH),
 )
 
 TOPOLOGY = LabTopology(servers=SERVERS)

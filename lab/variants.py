@@ -75,9 +75,24 @@ def no_mss(user_data: str, network_config: str) -> tuple[str, str]:
     return user_data, yaml.safe_dump(doc, sort_keys=False)
 
 
+def gre_vip_on_ipip(user_data: str, network_config: str) -> tuple[str, str]:
+    """What avi-dsr rendered for a GRE service before GRE was carried through: the GRE VIP on
+    the IP-in-IP tunnel dsr4, no GRE tunnel. The Service Engine's GRE packets then find no
+    tunnel and are dropped (the silent blackhole of issue 9)."""
+    doc, inner = _load_netplan(network_config)
+    tunnels = _tunnels(inner)
+    gre = tunnels.pop("dsr4gre", None)
+    if not gre or not gre.get("addresses"):
+        raise VariantError("network_config.tunnels.dsr4gre: no GRE tunnel with a VIP to move")
+    ipip = tunnels.setdefault("dsr4", {**gre, "mode": "ipip", "addresses": []})
+    ipip["addresses"] = [*ipip.get("addresses", []), *gre["addresses"]]
+    return user_data, yaml.safe_dump(doc, sort_keys=False)
+
+
 VARIANTS: dict[str, Callable[[str, str], tuple[str, str]]] = {
     "strict-rp-filter": strict_rp_filter,
     "no-vip": no_vip,
     "no-tunnel": no_tunnel,
     "no-mss": no_mss,
+    "gre-vip-on-ipip": gre_vip_on_ipip,
 }

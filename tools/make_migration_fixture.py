@@ -26,12 +26,15 @@ def main(old_checkout: Path, out: Path) -> None:
 import json, sys
 from pathlib import Path
 sys.path.insert(0, {str(harness_dir)!r})
-from engine_harness import PulumiProject, SimulatorProcess, SshServer, engine_environment, stack_config
+from engine_harness import (
+    PulumiProject, SimulatorProcess, SshServer, engine_environment, stack_config
+)
 work = Path({str(tempfile.mkdtemp(prefix="avi-dsr-fixture-"))!r})
 sim = SimulatorProcess("fixture-password")
 ssh = SshServer(work / "sshd").start()
 try:
-    project = PulumiProject(work / "project", engine_environment(), stack_config(sim, ssh, work / "stage"))
+    config = stack_config(sim, ssh, work / "stage")
+    project = PulumiProject(work / "project", engine_environment(), config)
     project.set_secret("controllerPassword", "fixture-password")
     project.up()
     print(json.dumps({{
@@ -49,8 +52,9 @@ finally:
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     out.mkdir(parents=True, exist_ok=True)
-    (out / "stack.json").write_text(json.dumps(result["stack"], indent=1, sort_keys=True) + "\n")
-    (out / "objects.json").write_text(json.dumps(result["objects"], indent=1, sort_keys=True) + "\n")
+    for name in ("stack", "objects"):
+        text = json.dumps(result[name], indent=1, sort_keys=True)
+        (out / f"{name}.json").write_text(text + "\n")
     (out / "passphrase.txt").write_text(result["passphrase"] + "\n")
     print(f"wrote {out}/stack.json, objects.json, passphrase.txt")
 

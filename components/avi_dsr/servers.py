@@ -192,13 +192,13 @@ class VsphereDsrServer(pulumi.ComponentResource):
 
 def ignored_guest_ips(spec: ServerSpec) -> list[str]:
     """VIPs live on the server too; keep them out of the address the provider reports."""
-    return [f"{v}/32" for v in spec.vips4] + [f"{v}/128" for v in spec.vips6]
+    return [f"{v}/32" for v in spec.all_vips4] + [f"{v}/128" for v in spec.vips6]
 
 
 def own_address(reported: str | None, spec: ServerSpec, family: int) -> str | None:
     """The reported address if it is the server's own, else the configured one (never a VIP)."""
     configured = spec.ipv4 if family == 4 else spec.ipv6
-    vips = {str(v) for v in (spec.vips4 if family == 4 else spec.vips6)}
+    vips = {str(v) for v in (spec.all_vips4 if family == 4 else spec.vips6)}
     try:
         ok = reported is not None and ipaddress.ip_address(reported).version == family
     except ValueError:

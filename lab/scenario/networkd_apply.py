@@ -79,8 +79,8 @@ def netdev_commands(unit: UnitFile) -> list[list[str]]:
     name, kind = unit.first("NetDev", "Name"), unit.first("NetDev", "Kind")
     local = unit.first("Tunnel", "Local", "any")
     remote = unit.first("Tunnel", "Remote", "any")
-    if kind == "ipip":
-        return [["ip", "link", "add", name, "type", "ipip", "local", local, "remote", remote]]
+    if kind in ("ipip", "gre"):
+        return [["ip", "link", "add", name, "type", kind, "local", local, "remote", remote]]
     if kind == "ip6tnl":
         mode = unit.first("Tunnel", "Mode", "ip6ip6")
         return [

@@ -2,9 +2,10 @@
 
 Usage: cd / && python3 -m lab.scenario.run LAB_DIR
 (LAB_DIR = the 9p share, mounted on /lab: seeds/, scenario/, evidence/)
-Builds the topology, drives TCP/UDP traffic through the VIP, captures on the LB, on srv1's NIC and
-on the client, then judges checks 0-8 (verdicts.py). Writes evidence/summary.json, summary.txt,
-facts.json, pcaps/*.pcap, servers/<name>/*; prints "N passed, N failed".
+Builds the topology, drives TCP/UDP traffic through the VIPs (IP-in-IP v4/v6 and GRE), captures on
+the LB, on srv1's NIC and on the client, configures an existing server live over SSH, then judges
+checks 0-10 (verdicts.py). Writes evidence/summary.json, summary.txt, facts.json, pcaps/*.pcap,
+servers/<name>/*; prints "N passed, N failed".
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from lab.scenario import live as lab_live
 from lab.scenario import topo as lab_topo
 from lab.scenario import verdicts
 from lab.scenario.shell import (
@@ -38,7 +40,11 @@ HERE = Path(__file__).resolve().parent
 BLOB = Path("/tmp/blob")
 BLOB_SIZE = 2 << 20
 UPLOAD_SIZE = 2 << 20
-FALLBACK = {"ipip": "tunl0", "ip6tnl": "ip6tnl0"}
+FALLBACK = {"ipip": "tunl0", "ip6tnl": "ip6tnl0", "gre": "gre0"}
+FAMILY_OF_KIND = {"ipip": "v4", "ip6tnl": "v6", "gre": "gre"}
+# per traffic family: the outer protocol the LB adds (BPF), and which lab service carries it
+ENCAP = {"v4": "ip proto 4", "v6": "ip6 proto 41", "gre": "ip proto 47"}
+SERVICE_OF = {"v4": "ipip", "v6": "ipip", "gre": "gre"}
 
 
 NO_MSS_UPLOAD = 256 << 10
@@ -61,16 +67,42 @@ class Lab:
         self.servers = {s["name"]: s for s in self.topo["servers"]}
         self.pool = [s["name"] for s in self.topo["servers"] if s["role"] == "pool"]
         self.srv1 = self.servers["srv1"]
+        self.live = [
+            lab_live.LiveServer(
+                s, self.seeds / s["name"], self.topo, self.out / "servers" / s["name"]
+            )
+            for s in self.topo["servers"]
+            if s["role"] == "existing"
+        ]
         self.captures: dict[str, tuple[subprocess.Popen, Path]] = {}
         self.facts: dict = {}
         rendered = yaml.safe_load((self.seeds / "srv1" / "network-config").read_text())
         self.netplan = rendered.get("network", rendered)
         self.tunnels = self.netplan.get("tunnels") or {}
-        self.has_v6_vip = any(
-            self.topo["vip6"] in str(a)
+        self.has_v6_vip = self.holds(self.topo["vip6"])
+        self.has_gre_vip = self.holds(self.topo["gre_vip4"])
+        self.families = ["v4"] + ["v6"] * self.has_v6_vip + ["gre"] * self.has_gre_vip
+
+    def holds(self, vip: str) -> bool:
+        """Does srv1's render put this VIP on one of its tunnels?"""
+        return any(
+            str(a).split("/")[0] == vip
             for t in self.tunnels.values()
             for a in t.get("addresses", [])
         )
+
+    def vip(self, family: str) -> str:
+        return {"v4": self.topo["vip4"], "v6": self.topo["vip6"], "gre": self.topo["gre_vip4"]}[
+            family
+        ]
+
+    def members(self, family: str, role: str = "pool") -> list[str]:
+        """Servers of that role in the lab service that carries this traffic family."""
+        return [
+            s["name"]
+            for s in self.topo["servers"]
+            if s["role"] == role and SERVICE_OF[family] in s["services"]
+        ]
 
     # ---- setup -------------------------------------------------------------------------
     def wait_for_cloud_init_server(self) -> None:
@@ -169,16 +201,23 @@ class Lab:
         def listening() -> bool:
             return all(
                 "listening on" in (self.out / "pcaps" / f"{label}.tcpdump.log").read_text()
-                for label in self.captures
+                for label, (proc, _) in self.captures.items()
+                if proc.poll() is None
             )
 
         lab_topo.wait_for("tcpdump to listen", listening, timeout=30)
 
-    def stop_captures(self) -> None:
+    def stop_captures(self, *labels: str) -> None:
+        """Stops the named captures (all that run if none is named); their pcaps stay readable."""
         time.sleep(2)  # under TCG tcpdump lags: let it drain the last packets before SIGINT
-        for proc, _ in self.captures.values():
+        running = [
+            proc
+            for label, (proc, _) in self.captures.items()
+            if (not labels or label in labels) and proc.poll() is None
+        ]
+        for proc in running:
             proc.send_signal(signal.SIGINT)
-        for proc, _ in self.captures.values():
+        for proc in running:
             proc.wait(timeout=30)
 
     def lines(self, label: str, bpf: str, verbose: bool = False) -> list[str]:
@@ -199,7 +238,7 @@ class Lab:
 
     # ---- traffic -----------------------------------------------------------------------
     def url(self, family: str, path: str) -> str:
-        host = self.topo["vip4"] if family == "v4" else f"[{self.topo['vip6']}]"
+        host = f"[{self.vip(family)}]" if family == "v6" else self.vip(family)
         return f"http://{host}:{self.topo['tcp_port']}{path}"
 
     def curl(self, family: str, path: str, max_time: float = 60, upload: int = 0) -> dict:
@@ -270,20 +309,20 @@ class Lab:
 
     def run_pool(self) -> None:
         lab_topo.set_pool(self.topo, set(self.pool))
-        families = ["v4", "v6"] if self.has_v6_vip else ["v4"]
         before = {name: self.pool_tunnel_rx(name) for name in self.pool}
+        expected = {fam: self.members(fam) for fam in self.families}
         answers = {
-            fam: [self.curl(fam, "/whoami").get("body") for _ in range(len(self.pool) * 2)]
-            for fam in families
+            fam: [self.curl(fam, "/whoami").get("body") for _ in range(len(expected[fam]) * 2)]
+            for fam in self.families
         }
         after = {name: self.pool_tunnel_rx(name) for name in self.pool}
         self.facts["pool"] = {
-            "servers": self.pool,
+            "servers": expected,
             "answers": answers,
             "tunnel_rx_packets": {n: after[n] - before[n] for n in self.pool},
         }
         self.facts["udp"] = {}
-        for fam in families:
+        for fam in [f for f in self.families if f != "gre"]:
             vip = self.topo["vip4"] if fam == "v4" else self.topo["vip6"]
             out = sh(
                 [
@@ -307,7 +346,7 @@ class Lab:
     def pool_tunnel_rx(self, name: str) -> int:
         ns = self.servers[name]["namespace"]
         stats = all_link_stats(ns)
-        return sum(stats.get(t, ZERO_STATS)["rx_packets"] for t in self.tunnels)
+        return sum(stats.get(t, ZERO_STATS)["rx_packets"] for t in ("dsr4", "dsr6", "dsr4gre"))
 
     def run_negative(self) -> None:
         self.facts["negative"] = []
@@ -316,9 +355,11 @@ class Lab:
                 continue
             lab_topo.set_pool(self.topo, {server["name"]})
             ns = server["namespace"]
-            families = ["v4"]
-            if self.has_v6_vip and server["variant"] != "strict-rp-filter":
-                families.append("v6")  # IPv6 has no rp_filter
+            families = [
+                f for f in self.families if server["name"] in self.members(f, server["role"])
+            ]
+            if server["variant"] == "strict-rp-filter":
+                families = [f for f in families if f != "v6"]  # IPv6 has no rp_filter
             control = server["role"].split(":", 1)[1]
             for fam in families:
                 before_nic = link_stats(ns, self.iface)
@@ -346,14 +387,13 @@ class Lab:
         vip4, vip6 = self.topo["vip4"], self.topo["vip6"]
         srv4, srv6 = (lab_topo.ip_only(self.srv1["ipv4"]), lab_topo.ip_only(self.srv1["ipv6"]))
         port = self.topo["tcp_port"]
-        for fam, vip, srv, encap in (
-            ("v4", vip4, srv4, "ip proto 4"),
-            ("v6", vip6, srv6, "ip6 proto 41"),
-        ):
+        for fam in self.families:
             if fam not in self.facts:
                 continue
-            proto = "ip" if fam == "v4" else "ip6"
-            client = lab_topo.ip_only(self.topo["client4" if fam == "v4" else "client6"])
+            vip, encap = self.vip(fam), ENCAP[fam]
+            srv = srv6 if fam == "v6" else srv4
+            proto = "ip6" if fam == "v6" else "ip"
+            client = lab_topo.ip_only(self.topo["client6" if fam == "v6" else "client4"])
             self.facts[fam]["lb_return_bytes"] = sum(
                 self.frame_bytes("lb", f"{proto} dst host {client}")
             )
@@ -395,8 +435,8 @@ class Lab:
             )
         self.facts["neighbour"] = neighbour
         for fam, m in self.facts.get("mtu", {}).items():
-            vip, encap = (vip4, "ip proto 4") if fam == "v4" else (vip6, "ip6 proto 41")
-            synack = "tcp[13] & 18 = 18" if fam == "v4" else "ip6[53] & 18 = 18"
+            vip, encap = self.vip(fam), ENCAP[fam]
+            synack = "ip6[53] & 18 = 18" if fam == "v6" else "tcp[13] & 18 = 18"
             lines = self.lines("srv1", f"src host {vip} and {synack}", verbose=True)
             m["syn_ack_mss"] = [int(x) for x in re.findall(r"mss (\d+)", " ".join(lines))]
             m["oversize_encapsulated"] = self.count(
@@ -423,20 +463,27 @@ class Lab:
             )[0]
             data = info.get("linkinfo", {}).get("info_data", {})
             kind = info.get("linkinfo", {}).get("info_kind", "missing")
-            fam = "v6" if kind == "ip6tnl" else "v4"
-            if fam == "v6" and not self.has_v6_vip:
+            # the family the render meant this tunnel for, whatever the kernel made of it
+            fam = FAMILY_OF_KIND.get(spec.get("mode", "").replace("ip6ip6", "ip6tnl"), "v4")
+            if fam not in self.families:
                 continue
             download = self.facts.get(fam, {})
             rx = download.get("tunnel_rx_packets", {})
+            fallback = FALLBACK.get(kind, "tunl0")
             tunnels.append(
                 {
                     "name": name,
                     "kind": kind,
+                    "family": fam,
                     "local": data.get("local"),
                     "expected_local": str(spec.get("local")),
                     "rx_packets": rx.get(name, 0),
-                    "fallback": FALLBACK.get(kind, "tunl0"),
-                    "fallback_rx_packets": rx.get(FALLBACK.get(kind, "tunl0"), 0),
+                    "fallback": fallback,
+                    "fallback_rx_packets": rx.get(fallback, 0),
+                    # our other tunnels during this family's download: each VIP on its own type
+                    "other_tunnels_rx_packets": {
+                        other: rx.get(other, 0) for other in self.tunnels if other != name
+                    },
                 }
             )
         self.facts["tunnels"] = tunnels
@@ -444,12 +491,15 @@ class Lab:
     # ---- the whole run -------------------------------------------------------------------
     def run(self) -> list[verdicts.Result]:
         self.facts["has_v6_vip"] = self.has_v6_vip
+        self.facts["has_gre_vip"] = self.has_gre_vip
         self.cloud_init_facts()  # lab-run starts the scenario after cloud-final: cloud-init is done
         self.wait_for_cloud_init_server()
         self.record_server("srv1", "")
         lab_topo.build_router_client_lb(self.topo)
         lab_topo.no_offload("", self.iface)
-        ns_servers = [s for s in self.topo["servers"] if s["namespace"]]
+        for server in self.live:  # boots in the background while the other checks run
+            server.start()
+        ns_servers = [s for s in self.topo["servers"] if s["namespace"] and s["role"] != "existing"]
         roots = {
             s["name"]: lab_topo.prepare_namespace_server(s, self.seeds / s["name"], self.iface)
             for s in ns_servers
@@ -472,9 +522,8 @@ class Lab:
         sh("ping -c1 -W2 " + lab_topo.ip_only(self.srv1["ipv4"]), ns="cli", check=False)
         self.probe_neighbours()
         lab_topo.set_pool(self.topo, {"srv1"})
-        families = ["v4", "v6"] if self.has_v6_vip else ["v4"]
         self.facts["mtu"] = {}
-        for fam in families:
+        for fam in self.families:
             self.facts[fam] = self.download(fam)
             self.facts["mtu"][fam] = {
                 "download": self.facts[fam]["curl"],
@@ -489,8 +538,55 @@ class Lab:
         self.stop_captures()
         self.run_negative()
         self.pcap_facts()
+        for server in self.live:
+            self.facts["existing"] = self.run_existing(server)
         (self.out / "facts.json").write_text(json.dumps(self.facts, indent=2) + "\n")
         return verdicts.evaluate(self.facts)
+
+    # ---- existing server, live over SSH ---------------------------------------------------
+    def run_existing(self, server: lab_live.LiveServer) -> dict:
+        """Apply, prove DSR through it, re-apply (no change), remove (back as it was)."""
+        facts: dict = {"server": server.name, "families": self.families}
+        self.facts["existing"] = facts  # partial facts still reach the verdict on a failure
+        facts["ready_after_seconds"] = round(server.wait_ready(), 1)
+        facts["states"] = {"before": server.snapshot("before")}
+        facts["apply"] = server.run_script("apply")
+        facts["states"]["applied"] = server.snapshot("applied")
+        lab_topo.set_pool(self.topo, {server.name})
+        self.start_capture(server.name, server.ns, self.iface)
+        self.wait_captures()
+        facts["traffic"] = {fam: self.live_download(server, fam) for fam in self.families}
+        self.stop_captures(server.name)
+        facts["syn_ack_mss"] = {
+            fam: self.syn_ack_mss(server.name, self.vip(fam), fam) for fam in self.families
+        }
+        facts["reapply"] = server.run_script("apply", "reapply")
+        facts["states"]["reapplied"] = server.snapshot("reapplied")
+        facts["remove"] = server.run_script("remove")
+        facts["states"]["removed"] = server.snapshot("removed")
+        facts["after_remove"] = {
+            fam: self.curl(fam, "/whoami", max_time=2) for fam in self.families
+        }
+        server.stop()
+        return facts
+
+    def live_download(self, server: lab_live.LiveServer, family: str) -> dict:
+        """Who answers, and the download's bytes on the LB vs the client (counters only)."""
+        whoami = self.curl(family, "/whoami")
+        before = (link_stats("lb", "eth0"), link_stats("cli", "eth0"))
+        curl = self.curl(family, "/blob")
+        after = (link_stats("lb", "eth0"), link_stats("cli", "eth0"))
+        return {
+            "whoami": whoami.get("body"),
+            "curl": curl,
+            "lb_rx_bytes": after[0]["rx_bytes"] - before[0]["rx_bytes"],
+            "client_rx_bytes": after[1]["rx_bytes"] - before[1]["rx_bytes"],
+        }
+
+    def syn_ack_mss(self, label: str, vip: str, family: str) -> list[int]:
+        synack = "ip6[53] & 18 = 18" if family == "v6" else "tcp[13] & 18 = 18"
+        lines = self.lines(label, f"src host {vip} and {synack}", verbose=True)
+        return [int(x) for x in re.findall(r"mss (\d+)", " ".join(lines))]
 
 
 def write_summary(out: Path, results: list[verdicts.Result], error: str = "") -> str:

@@ -26,8 +26,10 @@ def run_logged(
     quiet: bool = False,
     timeout: float = 60,
     stdin: str | None = None,
+    shown: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """Runs cmd (in netns ns, "" = root), logs it and its output; any exit status is returned."""
+    """Runs cmd (in netns ns, "" = root), logs it and its output; any exit status is returned.
+    `shown` replaces the last argument in the log (a long script sent as one argument)."""
     argv = _argv(cmd, ns)
     started = time.monotonic()
     proc = subprocess.run(
@@ -35,7 +37,8 @@ def run_logged(
     )
     took = time.monotonic() - started
     at = time.monotonic() - STARTED  # elapsed scenario time, so run.log shows where time goes
-    command = shlex.join(argv[4:] if ns else argv)
+    logged = argv[4:] if ns else argv
+    command = shlex.join(logged[:-1]) + " " + shown if shown else shlex.join(logged)
     print(f"{at:6.1f} [{ns or 'root'}] $ {command}  ({took:.1f}s rc={proc.returncode})")
     if not quiet and proc.stdout.strip():
         print("    " + proc.stdout.strip().replace("\n", "\n    "))

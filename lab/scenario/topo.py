@@ -61,7 +61,8 @@ def build_router_client_lb(topo: dict) -> None:
     sh(["ip", "-n", "cli", "-6", "route", "add", "default", "via", ip_only(topo["router_client6"])])
     no_offload("cli", "eth0")
     # the router routes the VIPs to the LB, as the upstream network routes them to Avi's SEs
-    sh(["ip", "-n", "rtr", "route", "add", f"{topo['vip4']}/32", "via", ip_only(topo["lb4"])])
+    for vip in (topo["vip4"], topo["gre_vip4"]):
+        sh(["ip", "-n", "rtr", "route", "add", f"{vip}/32", "via", ip_only(topo["lb4"])])
     sh(
         [
             "ip",
@@ -79,26 +80,35 @@ def build_router_client_lb(topo: dict) -> None:
     # it, so only the server's MSS/MTU settings can keep large client packets flowing
     sh("iptables -A FORWARD -p icmp --icmp-type fragmentation-needed -j DROP", ns="rtr")
     sh("ip6tables -A FORWARD -p icmpv6 --icmpv6-type packet-too-big -j DROP", ns="rtr")
-    # load balancer: VIP local, IPVS in tunnel mode (IP-in-IP / ip6ip6 to each real server)
+    # load balancer: VIPs local, IPVS in tunnel mode (IP-in-IP / ip6ip6 / GRE to real servers)
     veth_to_router("lb", "eth0", "lb")
     sh(["ip", "-n", "lb", "addr", "add", topo["lb4"], "dev", "eth0"])
     sh(["ip", "-n", "lb", "addr", "add", topo["lb6"], "dev", "eth0", "nodad"])
     sh("ip -n lb link set eth0 up")
     sh(["ip", "-n", "lb", "route", "add", "default", "via", ip_only(topo["router_server4"])])
     sh(["ip", "-n", "lb", "-6", "route", "add", "default", "via", ip_only(topo["router_server6"])])
-    sh(["ip", "-n", "lb", "addr", "add", f"{topo['vip4']}/32", "dev", "lo"])
+    for vip in (topo["vip4"], topo["gre_vip4"]):
+        sh(["ip", "-n", "lb", "addr", "add", f"{vip}/32", "dev", "lo"])
     sh(["ip", "-n", "lb", "addr", "add", f"{topo['vip6']}/128", "dev", "lo", "nodad"])
 
 
-def virtual_services(topo: dict) -> list[tuple[str, str]]:
-    """(ipvsadm proto flag, service address) for TCP and UDP, v4 and v6."""
+def virtual_services(topo: dict) -> list[tuple[str, str, str]]:
+    """(ipvsadm proto flag, service address, lab service) for every virtual service: TCP and UDP
+    on the IP-in-IP VIPs (v4 and v6), TCP on the GRE VIP."""
     v4, v6 = topo["vip4"], f"[{topo['vip6']}]"
     return [
-        ("-t", f"{v4}:{topo['tcp_port']}"),
-        ("-u", f"{v4}:{topo['udp_port']}"),
-        ("-t", f"{v6}:{topo['tcp_port']}"),
-        ("-u", f"{v6}:{topo['udp_port']}"),
+        ("-t", f"{v4}:{topo['tcp_port']}", "ipip"),
+        ("-u", f"{v4}:{topo['udp_port']}", "ipip"),
+        ("-t", f"{v6}:{topo['tcp_port']}", "ipip"),
+        ("-u", f"{v6}:{topo['udp_port']}", "ipip"),
+        ("-t", f"{topo['gre_vip4']}:{topo['tcp_port']}", "gre"),
     ]
+
+
+# how the director encapsulates towards the real servers of each lab service: IPVS tunnel mode,
+# IP-in-IP (the default) or GRE (kernel >= 5.3, ipvsadm >= 1.31); GRE without checksum is the
+# plain 4-byte header, as an Avi Service Engine sends it (avi_dsr.server.netplan)
+TUNNEL_OPTIONS = {"ipip": "-i", "gre": "-i --tun-type gre"}
 
 
 def real_address(server: dict, service: str) -> str:
@@ -109,15 +119,18 @@ def real_address(server: dict, service: str) -> str:
 
 
 def ipvs_rules(topo: dict, verb: str, active: set[str]) -> str:
-    """ipvsadm -R input: every real server on every service; weight 0 = quiesced."""
+    """ipvsadm -R input: every member server on each service; weight 0 = quiesced."""
     lines = []
-    for proto, service in virtual_services(topo):
+    for proto, service, lab_service in virtual_services(topo):
         if verb == "-a":
             lines.append(f"-A {proto} {service} -s rr")
         for server in topo["servers"]:
+            if lab_service not in server["services"]:
+                continue
             weight = 1 if server["name"] in active else 0
             lines.append(
-                f"{verb} {proto} {service} -r {real_address(server, service)} -i -w {weight}"
+                f"{verb} {proto} {service} -r {real_address(server, service)} "
+                f"{TUNNEL_OPTIONS[lab_service]} -w {weight}"
             )
     return "\n".join(lines) + "\n"
 

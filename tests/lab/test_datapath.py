@@ -1,4 +1,4 @@
-"""The datapath lab, for real: one QEMU boot (module-scoped), then one test per check 0-8 read
+"""The datapath lab, for real: one QEMU boot (module-scoped), then one test per check 0-10 read
 from the guest's evidence summary, so a failure names the exact check and its evidence folder.
 
 Slow (a cold run builds the image): marked `lab`; deselect with `-m "not lab"`.
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.timeout(1200)]
 @pytest.fixture(scope="module")
 def lab_run() -> dict:
     try:
-        return runner.run_lab(timeout=600)
+        return runner.run_lab(timeout=720)
     except runner.LabError as exc:
         pytest.fail(f"the lab could not run: {exc}")
 
@@ -73,9 +73,17 @@ def test_6_transfers_bigger_than_the_path_mtu_survive_the_encapsulation(lab_run)
 def test_7_each_negative_control_breaks_the_service(lab_run):
     results = results_for(lab_run, 7)
     controls = {r["name"].split("-", 1)[1].rsplit("-", 1)[0] for r in results}
-    assert controls == {"strict-rp-filter", "no-vip", "no-tunnel"}, controls
+    assert controls == {"strict-rp-filter", "no-vip", "no-tunnel", "gre-vip-on-ipip"}, controls
     assert_check(lab_run, 7)
 
 
 def test_8_udp_request_response_works_through_the_vip(lab_run):
     assert_check(lab_run, 8)
+
+
+def test_9_gre_download_returns_directly_from_the_server(lab_run):
+    assert_check(lab_run, 9)
+
+
+def test_10_existing_server_applied_live_over_ssh_serves_dsr_and_is_removed_cleanly(lab_run):
+    assert_check(lab_run, 10)

@@ -16,6 +16,10 @@ RENDERED_NETDEV6 = (
     "[NetDev]\nName=dsr6\nKind=ip6tnl\n\n"
     "[Tunnel]\nIndependent=true\nMode=ip6ip6\nLocal=2001:db8:d::12\nRemote=::\n"
 )
+RENDERED_NETDEV_GRE = (  # netplan 0.106's output for mode gre (see tests/server)
+    "[NetDev]\nName=dsr4gre\nKind=gre\n\n"
+    "[Tunnel]\nIndependent=true\nLocal=198.51.100.12\nRemote=0.0.0.0\n"
+)
 RENDERED_NETWORK = """[Match]
 Name=ens192
 
@@ -45,6 +49,7 @@ MTUBytes=1460
             RENDERED_NETDEV6,
             "ip link add dsr6 type ip6tnl mode ip6ip6 local 2001:db8:d::12 remote ::",
         ),
+        (RENDERED_NETDEV_GRE, "ip link add dsr4gre type gre local 198.51.100.12 remote 0.0.0.0"),
     ],
 )
 def test_netdev_becomes_ip_link_add(netdev, expected):
@@ -98,6 +103,8 @@ def test_real_render_through_netplan_generate_gives_named_tunnels_with_local(tmp
         f"ip link add dsr4 type ipip local {server.ipv4.ip} remote 0.0.0.0",
         "ip addr add 203.0.113.10/32 dev dsr4",
         f"ip link add dsr6 type ip6tnl mode ip6ip6 local {server.ipv6.ip} remote ::",
+        f"ip link add dsr4gre type gre local {server.ipv4.ip} remote 0.0.0.0",  # srv2: both
+        "ip addr add 203.0.113.20/32 dev dsr4gre",
     ):
         assert line.split() in commands
     assert unknown == []

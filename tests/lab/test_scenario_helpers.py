@@ -13,15 +13,20 @@ from lab.topology import TOPOLOGY
 TOPO = json.loads(json.dumps(TOPOLOGY.to_json_dict()))
 
 
-def test_lb_rules_cover_tcp_udp_v4_v6_and_quiesce_inactive_servers():
+def test_lb_rules_put_each_server_in_its_services_only_and_quiesce_inactive_ones():
     rules = topo.ipvs_rules(TOPO, "-e", {"srv2"}).splitlines()
-    assert len(rules) == 4 * len(TOPO["servers"])
+    ipip = [s for s in TOPO["servers"] if "ipip" in s["services"]]
+    gre = [s for s in TOPO["servers"] if "gre" in s["services"]]
+    assert len(rules) == 4 * len(ipip) + len(gre)
     assert "-e -t 203.0.113.10:80 -r 198.51.100.12:80 -i -w 1" in rules
     assert "-e -u [2001:db8:f::10]:53 -r [2001:db8:d::12]:53 -i -w 1" in rules
     assert "-e -t 203.0.113.10:80 -r 198.51.100.11:80 -i -w 0" in rules
+    assert "-e -t 203.0.113.20:80 -r 198.51.100.12:80 -i --tun-type gre -w 1" in rules
+    # srv3 is in the IP-in-IP service only: never a GRE real server
+    assert not [r for r in rules if "203.0.113.20" in r and "198.51.100.13" in r]
 
 
-def test_lb_setup_creates_the_four_virtual_services_in_tunnel_mode():
+def test_lb_setup_creates_the_virtual_services_in_tunnel_mode_gre_for_the_gre_vip():
     rules = topo.ipvs_rules(TOPO, "-a", set()).splitlines()
     services = [r for r in rules if r.startswith("-A")]
     assert services == [
@@ -29,8 +34,12 @@ def test_lb_setup_creates_the_four_virtual_services_in_tunnel_mode():
         "-A -u 203.0.113.10:53 -s rr",
         "-A -t [2001:db8:f::10]:80 -s rr",
         "-A -u [2001:db8:f::10]:53 -s rr",
+        "-A -t 203.0.113.20:80 -s rr",
     ]
     assert all(" -i " in r for r in rules if r.startswith("-a"))
+    gre = [r for r in rules if r.startswith("-a -t 203.0.113.20:80")]
+    assert gre and all("--tun-type gre" in r for r in gre)
+    assert not [r for r in rules if "--tun-type" in r and "203.0.113.20" not in r]
 
 
 def test_sysctl_files_come_from_the_rendered_user_data():
@@ -69,3 +78,9 @@ def test_every_command_is_logged_with_elapsed_time_duration_exit_code_and_output
     with pytest.raises(shell.CommandFailed, match=r"\[root\] false exited 1"):
         shell.sh("false")
     assert shell.sh("false", check=False) == ""
+
+
+def test_a_long_command_is_logged_with_a_short_stand_in(capsys):
+    shell.run_logged(["sh", "-c", "true", "x" * 5000], shown="<long script>")
+    log = capsys.readouterr().out
+    assert "sh -c true <long script>" in log and "xxxx" not in log

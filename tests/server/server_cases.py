@@ -44,6 +44,21 @@ CASES: dict[str, dict[str, Any]] = {
         "underlay_mtu": 1400,
     },
     "no-vips-2204": {**BASE4},
+    # GRE services: their VIPs live on dsr4gre; GRE's 24-byte header sets the route budget
+    "gre-only-2204": {**BASE4, "gre_vips4": ["203.0.113.20"]},
+    "ipip-and-gre-2204": {
+        **BASE4,
+        **BASE6,
+        "vips4": ["203.0.113.10"],
+        "vips6": ["2001:db8:100::10"],
+        "gre_vips4": ["203.0.113.21", "203.0.113.20"],
+    },
+    "ipip-and-gre-2404": {
+        **BASE4,
+        "vips4": ["203.0.113.10"],
+        "gre_vips4": ["203.0.113.20"],
+        "ubuntu_release": "24.04",
+    },
     "no-gateway-2204": {"ipv4": "198.51.100.11/24", "vips4": ["203.0.113.10"]},
 }
 

@@ -40,7 +40,19 @@ log() { printf '%s\n' "$*" >>"$STUB/calls"; }
 id() { cat "$STUB/uid"; }
 modprobe() { log "modprobe $*"; }
 sleep() { :; }
-sysctl() { if [ "$1" = -n ]; then echo 2; else log "sysctl $*"; fi; }
+# the kernel's values live in $STUB/sysctl/<key> (a key never set reads 2, Ubuntu's rp_filter)
+sysctl() {
+  case "$1" in
+    -n) cat "$STUB/sysctl/$2" 2>/dev/null || echo 2 ;;
+    -qw) log "sysctl $*"; echo "${2#*=}" >"$STUB/sysctl/${2%%=*}" ;;
+    -p)
+      log "sysctl $*"
+      sed -n 's/^\([a-z0-9_.]*\) = \(.*\)$/\1 \2/p' "$2" | while read -r key value; do
+        echo "$value" >"$STUB/sysctl/$key"
+      done ;;
+    *) echo "unexpected: sysctl $*" >&2; return 2 ;;
+  esac
+}
 netplan() {
   if [ "$1" = generate ] && [ "${2:-}" = --root-dir ]; then command netplan "$@"; return; fi
   log "netplan $*"
@@ -139,6 +151,16 @@ def ip6tnl_link(local: str) -> str:
     )
 
 
+def gre_link(local: str) -> str:
+    return (
+        "9: dsr4gre@NONE: <NOARP,UP,LOWER_UP> mtu 1476 qdisc noqueue state UNKNOWN mode DEFAULT "
+        "group default qlen 1000\n"
+        f"    link/gre {local} brd 0.0.0.0 promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 \n"
+        f"    gre remote any local {local} ttl inherit pmtudisc addrgenmode none "
+        "numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 \n"
+    )
+
+
 def addr_lines(dev: str, index: int, family: str, *addresses: str) -> str:
     return "".join(
         f"{index}: {dev}    {family} {a} scope global {dev}\\       valid_lft forever "
@@ -166,6 +188,11 @@ GOOD_DSR4 = {
 GOOD_DSR6 = {
     "dsr6.link": ip6tnl_link("2001:db8:20::11"),
     "dsr6.addr": addr_lines("dsr6", 8, "inet6", "2001:db8:100::10/128"),
+}
+
+GOOD_GRE = {
+    "dsr4gre.link": gre_link("198.51.100.11"),
+    "dsr4gre.addr": addr_lines("dsr4gre", 9, "inet", "203.0.113.20/32", "203.0.113.21/32"),
 }
 
 
@@ -213,6 +240,7 @@ class Lab:
     def __init__(self, base: Path) -> None:
         self.dir = base / "stub"
         (self.dir / "links").mkdir(parents=True)
+        (self.dir / "sysctl").mkdir()
         (self.dir / "overlay").mkdir()
         (self.dir / "uid").write_text("0\n")
         self.base = base
@@ -220,6 +248,14 @@ class Lab:
     def links(self, files: dict[str, str]) -> None:
         for name, text in files.items():
             (self.dir / "links" / name).write_text(text)
+
+    def sysctls(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            (self.dir / "sysctl" / key).write_text(value + "\n")
+
+    def sysctl(self, key: str) -> str:
+        path = self.dir / "sysctl" / key
+        return path.read_text().strip() if path.exists() else "2"
 
     def after_apply(self, files: dict[str, str]) -> None:
         target = self.dir / "after-apply"
@@ -270,7 +306,6 @@ def test_fresh_server_gets_files_modules_apply_and_sysctl(tmp_path):
         "modprobe ipip",
         "modprobe ip6_tunnel",
         *FIRST_LOAD,
-        "netplan generate",
         "netplan apply",
         SYSCTL_CALL,
     ]
@@ -366,7 +401,8 @@ def test_losing_every_vip_retires_the_clamp_after_the_tunnels(tmp_path):
     assert calls[calls.index("netplan apply") + 1 :] == [*RETIRE, SYSCTL_CALL]
     assert CHECK not in calls
     assert without["ruleset"] == ""
-    assert not (without["etc"] / "avi-dsr").exists()
+    # only the record of the previous sysctl values stays, for remove
+    assert [p.name for p in (without["etc"] / "avi-dsr").iterdir()] == ["sysctl-before.conf"]
     assert not (without["etc"] / "system" / UNIT).exists()
     assert f"removed {MSS_UNIT_PATH}" in without["out"]
 
@@ -436,9 +472,10 @@ def test_remove_deletes_files_and_tunnels_then_applies(tmp_path):
     assert removed["calls"] == [
         "ip link delete dev dsr4",
         "ip link delete dev dsr6",
-        "netplan generate",
         "netplan apply",
-        *RETIRE,  # the clamp goes last: no VIP answers unclamped in between
+        *RETIRE,  # the clamp goes after the tunnels: no VIP answers unclamped in between
+        # arp_ignore read 2 before the first apply (the stub's default), ours is 1: put back
+        "sysctl -qw net.ipv4.conf.all.arp_ignore=2",
     ]
     assert not list(removed["etc"].rglob("*avi-dsr*"))
     assert applied["ruleset"] != "" and removed["ruleset"] == ""
@@ -455,6 +492,132 @@ def test_remove_deletes_a_table_left_without_its_unit(tmp_path):
     )
     assert applied["rc"] == 0 and removed["rc"] == 0, removed["err"]
     assert orphaned["ruleset"] != ""
-    assert removed["calls"][-2:] == [LIST, "nft delete table inet avi_dsr"]
+    calls = removed["calls"]
+    assert calls[calls.index(LIST) : calls.index(LIST) + 2] == [
+        LIST,
+        "nft delete table inet avi_dsr",
+    ]
     assert removed["ruleset"] == ""
     assert "deleted nftables table inet avi_dsr" in removed["out"]
+
+
+def test_a_gre_service_gets_its_own_gre_tunnel_module_and_clamp(tmp_path):
+    server = spec("ipip-and-gre-2204")
+    lab = Lab(tmp_path)
+    lab.after_apply({**GOOD_DSR4, **GOOD_DSR6, **GOOD_GRE})
+    applied, again = lab.run(render_apply_script(server), render_apply_script(server))
+    assert applied["rc"] == 0, applied["err"]
+    assert applied["calls"][:4] == [
+        CHECK,
+        "modprobe ipip",
+        "modprobe ip6_tunnel",
+        "modprobe ip_gre",
+    ]
+    assert "dsr4 ok: local 198.51.100.11, 203.0.113.10/32" in applied["out"]
+    assert "dsr4gre ok: local 198.51.100.11, 203.0.113.20/32 203.0.113.21/32" in applied["out"]
+    assert "ip saddr { 203.0.113.20, 203.0.113.21 }" in applied["ruleset"]
+    assert "tcp option maxseg size set 1436" in applied["ruleset"]
+    assert again["rc"] == 0 and "netplan not re-applied" in again["out"]
+    assert not [call for call in again["calls"] if call.startswith("ip link delete")]
+
+
+GRE_20 = {
+    "dsr4gre.link": gre_link("198.51.100.11"),
+    "dsr4gre.addr": addr_lines("dsr4gre", 9, "inet", "203.0.113.20/32"),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "existing", "after", "deleted"),
+    [
+        # the VIP's service went from GRE to IP-in-IP: dsr4gre is no longer wanted
+        (
+            "v4-only-2204",
+            {
+                **GOOD_DSR4,
+                "dsr4gre.link": gre_link("198.51.100.11"),
+                "dsr4gre.addr": addr_lines("dsr4gre", 9, "inet", "203.0.113.10/32"),
+            },
+            GOOD_DSR4,
+            "dsr4gre",
+        ),
+        # IP-in-IP to GRE: dsr4 goes, the VIP moves to dsr4gre
+        (
+            "gre-only-2204",
+            {**GRE_20, "dsr4.link": ipip_link("198.51.100.11"), **GOOD_DSR4},
+            GRE_20,
+            "dsr4",
+        ),
+    ],
+)
+def test_a_vip_that_changed_encapsulation_changes_tunnel(case, existing, after, deleted, tmp_path):
+    lab = Lab(tmp_path)
+    lab.links(existing)
+    lab.after_apply(after)
+    [result] = lab.run(render_apply_script(spec(case)))
+    assert result["rc"] == 0, result["err"]
+    deletes = [call for call in result["calls"] if call.startswith("ip link delete")]
+    assert deletes == [f"ip link delete dev {deleted}"]
+    assert result["calls"].index(deletes[-1]) < result["calls"].index("netplan apply")
+
+
+def test_remove_deletes_the_gre_tunnel_too(tmp_path):
+    server = spec("ipip-and-gre-2204")
+    lab = Lab(tmp_path)
+    lab.after_apply({**GOOD_DSR4, **GOOD_DSR6, **GOOD_GRE})
+    applied, removed = lab.run(render_apply_script(server), render_remove_script(server))
+    assert applied["rc"] == 0 and removed["rc"] == 0, removed["err"]
+    assert removed["calls"][:3] == [
+        "ip link delete dev dsr4",
+        "ip link delete dev dsr6",
+        "ip link delete dev dsr4gre",
+    ]
+    assert removed["ruleset"] == ""
+
+
+STOCK = {  # an Ubuntu host before avi-dsr: rp_filter 2 (10-network-security.conf), ARP defaults
+    "net.ipv4.conf.all.rp_filter": "2",
+    "net.ipv4.conf.default.rp_filter": "2",
+    "net.ipv4.conf.all.arp_ignore": "0",
+    "net.ipv4.conf.all.arp_announce": "0",
+}
+
+
+def test_remove_puts_the_sysctls_back_as_they_were_before_the_first_apply(tmp_path):
+    server = spec("v4-only-2204")
+    lab = Lab(tmp_path)
+    lab.sysctls(STOCK)
+    lab.after_apply(GOOD_DSR4)
+    first, second, removed = lab.run(
+        render_apply_script(server), render_apply_script(server), render_remove_script(server)
+    )
+    assert first["rc"] == second["rc"] == removed["rc"] == 0, removed["err"]
+    record = (first["etc"] / "avi-dsr" / "sysctl-before.conf").read_text()
+    assert record.splitlines() == [f"{key} = {value}" for key, value in STOCK.items()]
+    assert "recorded the previous sysctl values" in first["out"]
+    # the second apply must not record our own values as "previous"
+    assert "recorded" not in second["out"]
+    assert (second["etc"] / "avi-dsr" / "sysctl-before.conf").read_text() == record
+    assert [c for c in removed["calls"] if c.startswith("sysctl")] == [
+        "sysctl -qw net.ipv4.conf.all.arp_ignore=0",
+        "sysctl -qw net.ipv4.conf.all.arp_announce=0",
+    ]
+    assert {key: lab.sysctl(key) for key in STOCK} == STOCK
+    assert not list(removed["etc"].rglob("*avi-dsr*"))
+
+
+def test_remove_leaves_a_sysctl_someone_changed_since(tmp_path):
+    server = spec("v4-only-2204")
+    lab = Lab(tmp_path)
+    lab.sysctls(STOCK)
+    lab.after_apply(GOOD_DSR4)
+    *_, removed = lab.run(
+        render_apply_script(server),
+        "sysctl -qw net.ipv4.conf.all.arp_announce=1\n",  # an admin's later choice
+        render_remove_script(server),
+    )
+    assert removed["rc"] == 0, removed["err"]
+    assert [c for c in removed["calls"] if c.startswith("sysctl")] == [
+        "sysctl -qw net.ipv4.conf.all.arp_ignore=0"
+    ]
+    assert lab.sysctl("net.ipv4.conf.all.arp_announce") == "1"

@@ -117,12 +117,20 @@ def test_meta_data_and_network_config(case):
     assert payloads.network_config == render_netplan(server)
 
 
+def test_a_gre_server_loads_ip_gre_at_first_boot_and_every_boot():
+    document = yaml.safe_load(render_cloud_init(spec("ipip-and-gre-2204")).user_data)
+    assert ["modprobe", "ip_gre"] in document["runcmd"]
+    modules = document["write_files"][1]["content"].splitlines()
+    assert "ip_gre" in modules and "ipip" in modules
+
+
 def test_instance_id_follows_the_config():
     base = render_cloud_init(spec("dual-stack-2204")).meta_data
     same = render_cloud_init(spec("dual-stack-2204")).meta_data
     assert yaml.safe_load(base)["instance-id"] == yaml.safe_load(same)["instance-id"]
     for change in (
         {"vips4": ["203.0.113.99"]},
+        {"vips4": [], "gre_vips4": ["203.0.113.10"]},  # same VIP, now a GRE service's
         {"underlay_mtu": 9000},
         {"ubuntu_release": "24.04"},
         {"dns": ["198.51.100.53"]},

@@ -36,6 +36,9 @@ def test_equivalent_specs_share_a_digest():
         {"vips4": ["203.0.113.11"]},
         {"vips6": ["2001:db8:100::11"]},
         {"vips6": []},
+        {"gre_vips4": ["203.0.113.20"]},
+        # the same VIP moved to a GRE service: a different tunnel, so a different config
+        {"vips4": [], "gre_vips4": ["203.0.113.10"]},
         {"ubuntu_release": "24.04"},
         {"underlay_mtu": 9000},
     ],

@@ -79,6 +79,11 @@ EXPECTED = {
     ),
     "no-gateway-2204": ruleset(1500, V4),
     "no-vips-2204": None,
+    # GRE VIPs get GRE's budget (1500 - 24 - 40), IP-in-IP VIPs keep theirs: a clamp matches the
+    # VIP, unlike a VM's one default route
+    "gre-only-2204": ruleset(1500, clamp("ip", "203.0.113.20", 1436)),
+    "ipip-and-gre-2204": ruleset(1500, V4, V6, clamp("ip", "203.0.113.20, 203.0.113.21", 1436)),
+    "ipip-and-gre-2404": ruleset(1500, V4, clamp("ip", "203.0.113.20", 1436)),
 }
 
 UNIT = """\
@@ -125,20 +130,40 @@ def test_existing_servers_get_the_exact_ruleset_and_unit(case):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_clamp_equals_what_a_new_2404_vm_advertises(case):
-    """One budget: the clamp uses the netplan renderer's advertised-mss for the same spec."""
+    """One budget: each rule sets the advertised-mss the netplan renderer gives a 24.04 VM that
+    holds just those VIPs (same tunnel type); a VM holding several types gets the smallest."""
     server = spec(case, ubuntu_release="24.04", **_gateways(case))
-    ethernets = yaml.safe_load(render_netplan(server))["network"]["ethernets"]
-    routes = ethernets[server.interface]["routes"]
-    advertised = {route["to"]: route["advertised-mss"] for route in routes}
-    sets = {  # address keyword of each rule -> the MSS it sets
-        rule.split()[0]: int(rule.rsplit(" ", 1)[1])
+    rules = [  # (address keyword, VIPs, the MSS the rule sets)
+        (rule.split()[0], rule.split("{ ")[1].split(" }")[0].split(", "), int(rule.split()[-1]))
         for rule in render_mss_ruleset(server).splitlines()
         if " saddr " in rule
-    }
-    expected = {"ip": advertised["default"]} if server.vips4 else {}
-    if server.vips6:
-        expected["ip6"] = advertised["::/0"]
-    assert sets == expected
+    ]
+    field = {"ip": "vips4", "ip6": "vips6"}
+    for keyword, vips, mss in rules:
+        gre = keyword == "ip" and set(vips) <= {str(v) for v in server.gre_vips4}
+        alone = {
+            "vips4": (),
+            "vips6": (),
+            "gre_vips4": (),
+            ("gre_vips4" if gre else field[keyword]): vips,
+        }
+        assert (
+            mss
+            == _advertised(spec(case, ubuntu_release="24.04", **_gateways(case), **alone))[
+                "default" if keyword == "ip" else "::/0"
+            ]
+        ), (keyword, vips)
+    advertised = _advertised(server)
+    for keyword, route in (("ip", "default"), ("ip6", "::/0")):
+        sets = [mss for kind, _vips, mss in rules if kind == keyword]
+        if sets:
+            assert advertised[route] == min(sets)
+    assert len(rules) == bool(server.vips4) + bool(server.vips6) + bool(server.gre_vips4)
+
+
+def _advertised(server) -> dict[str, int]:
+    ethernets = yaml.safe_load(render_netplan(server))["network"]["ethernets"]
+    return {route["to"]: route["advertised-mss"] for route in ethernets[server.interface]["routes"]}
 
 
 def _gateways(case: str) -> dict[str, str]:

@@ -71,6 +71,20 @@ def test_full_render_generates_expected_networkd_files(case, netplan_generate):
         ]
     else:
         assert "10-netplan-dsr6.netdev" not in files
+    if server.gre_vips4:
+        netdev = _ini_lines(files["10-netplan-dsr4gre.netdev"])
+        assert "Kind=gre" in netdev
+        assert f"Local={server.ipv4.ip}" in netdev
+        assert "Remote=0.0.0.0" in netdev
+        # plain GRE as the Service Engine sends it: no key, no checksum, no sequence numbers
+        assert not [line for line in netdev if line.split("=")[0].endswith(("Key", "Checksum"))]
+        assert not [line for line in netdev if "Sequence" in line]
+        network = _ini_lines(files["10-netplan-dsr4gre.network"])
+        assert [line for line in network if line.startswith("Address=")] == [
+            f"Address={vip}/32" for vip in server.gre_vips4
+        ]
+    else:
+        assert "10-netplan-dsr4gre.netdev" not in files
 
     ethernet = _ini_lines(files[f"10-netplan-{server.interface}.network"])
     assert "IPv6AcceptRA=no" in ethernet
@@ -83,7 +97,7 @@ def test_full_render_generates_expected_networkd_files(case, netplan_generate):
     if server.ubuntu_release == "22.04":
         expected = []
         if server.gateway4:
-            expected.append(f"MTUBytes={mtu - 20}")
+            expected.append(f"MTUBytes={mtu - (24 if server.gre_vips4 else 20)}")
         if server.gateway6:
             expected.append(f"MTUBytes={mtu - 40}")
         if mtu != 1500:  # the [Link] MTU of the NIC comes first
@@ -91,13 +105,16 @@ def test_full_render_generates_expected_networkd_files(case, netplan_generate):
         assert route_mtus == expected
         assert mss == []
     elif result.mss_checked:  # netplan >= 1.1 installed
-        expected = [f"TCPAdvertisedMaximumSegmentSize={advertised_mss4(mtu)}"] * bool(
-            server.gateway4
-        ) + [f"TCPAdvertisedMaximumSegmentSize={advertised_mss6(mtu)}"] * bool(server.gateway6)
+        mss4 = advertised_mss4(mtu, gre=server.needs_gre)
+        expected = [f"TCPAdvertisedMaximumSegmentSize={mss4}"] * bool(server.gateway4) + [
+            f"TCPAdvertisedMaximumSegmentSize={advertised_mss6(mtu)}"
+        ] * bool(server.gateway6)
         assert mss == expected
 
 
-@pytest.mark.parametrize("case", ["v4-only-2204", "v6-only-2204", "several-vips-2404"])
+@pytest.mark.parametrize(
+    "case", ["v4-only-2204", "v6-only-2204", "several-vips-2404", "ipip-and-gre-2204"]
+)
 def test_tunnels_only_render_merges_with_an_existing_ethernet_config(case, netplan_generate):
     """The brownfield file must coexist with the server's own 50-cloud-init.yaml."""
     server = spec(case)
@@ -117,6 +134,7 @@ def test_tunnels_only_render_merges_with_an_existing_ethernet_config(case, netpl
     assert "DHCP=ipv4" in result.networkd[f"10-netplan-{server.interface}.network"]
     assert ("10-netplan-dsr4.netdev" in result.networkd) == bool(server.vips4)
     assert ("10-netplan-dsr6.netdev" in result.networkd) == bool(server.vips6)
+    assert ("10-netplan-dsr4gre.netdev" in result.networkd) == bool(server.gre_vips4)
 
 
 def test_generate_can_fail_on_a_broken_tunnel(netplan_generate):

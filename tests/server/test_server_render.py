@@ -27,6 +27,8 @@ from server_cases import CASES, spec
 
 DSR4 = {"mode": "ipip", "local": "198.51.100.11", "remote": "0.0.0.0", "link-local": []}
 DSR6 = {"mode": "ip6ip6", "local": "2001:db8:20::11", "remote": "::", "link-local": []}
+# no keys, no checksums: Avi's DsrProfile has no GRE options (see avi_dsr.server.netplan)
+GRE4 = {"mode": "gre", "local": "198.51.100.11", "remote": "0.0.0.0", "link-local": []}
 GW4, GW6 = "198.51.100.1", "2001:db8:20::1"
 
 # case -> (tunnels, default routes, modules, ethernet mtu or None)
@@ -96,6 +98,32 @@ EXPECTED = {
     ),
     "no-vips-2204": (None, [{"to": "default", "via": GW4, "mtu": 1480}], [], None),
     "no-gateway-2204": ({"dsr4": {**DSR4, "addresses": ["203.0.113.10/32"]}}, None, ["ipip"], None),
+    "gre-only-2204": (
+        {"dsr4gre": {**GRE4, "addresses": ["203.0.113.20/32"]}},
+        [{"to": "default", "via": GW4, "mtu": 1476}],  # 1500 - 20 (outer IPv4) - 4 (GRE)
+        ["ip_gre"],
+        None,
+    ),
+    "ipip-and-gre-2204": (
+        {
+            "dsr4": {**DSR4, "addresses": ["203.0.113.10/32"]},
+            "dsr6": {**DSR6, "addresses": ["2001:db8:100::10/128"]},
+            "dsr4gre": {**GRE4, "addresses": ["203.0.113.20/32", "203.0.113.21/32"]},
+        },
+        # one v4 default route serves both VIPs: it carries GRE's smaller budget
+        [{"to": "default", "via": GW4, "mtu": 1476}, {"to": "::/0", "via": GW6, "mtu": 1460}],
+        ["ipip", "ip6_tunnel", "ip_gre"],
+        None,
+    ),
+    "ipip-and-gre-2404": (
+        {
+            "dsr4": {**DSR4, "addresses": ["203.0.113.10/32"]},
+            "dsr4gre": {**GRE4, "addresses": ["203.0.113.20/32"]},
+        },
+        [{"to": "default", "via": GW4, "advertised-mss": 1436}],
+        ["ipip", "ip_gre"],
+        None,
+    ),
 }
 
 
@@ -164,10 +192,30 @@ def test_mss_budget_numbers_are_pinned(underlay, mtu4, mtu6, mss4, mss6):
     assert (mtu4 - 40, mtu6 - 60) == (mss4, mss6)
 
 
+@pytest.mark.parametrize(
+    ("underlay", "mtu4", "mss4"), [(1500, 1476, 1436), (9000, 8976, 8936), (1400, 1376, 1336)]
+)
+def test_gre_mss_budget_numbers_are_pinned(underlay, mtu4, mss4):
+    """IPv4 outer header 20 + base GRE header 4 (RFC 2784: no key, checksum or sequence)."""
+    assert route_mtu4(underlay, gre=True) == mtu4
+    assert advertised_mss4(underlay, gre=True) == mss4
+    assert mtu4 - 40 == mss4  # what the 22.04 kernel derives from the route mtu
+
+
 def test_never_uses_fallback_tunnel_names():
+    fallbacks = ("tunl0", "ip6tnl0", "gre0", "gretap0", "erspan0")
     for case in CASES:
         text = render_netplan(spec(case)) + render_netplan(spec(case), tunnels_only=True)
-        assert "tunl0" not in text and "ip6tnl0" not in text
+        assert not [name for name in fallbacks if name in text]
+
+
+def test_each_vip_sits_on_the_tunnel_of_its_encapsulation_only():
+    """The bug this guards: a GRE service's VIP on the IP-in-IP tunnel is a silent blackhole."""
+    tunnels = yaml.safe_load(render_netplan(spec("ipip-and-gre-2204")))["network"]["tunnels"]
+    assert tunnels["dsr4"]["addresses"] == ["203.0.113.10/32"]
+    assert tunnels["dsr4gre"]["addresses"] == ["203.0.113.20/32", "203.0.113.21/32"]
+    assert tunnels["dsr4gre"]["mode"] == "gre"
+    assert not {"keys", "key", "checksum"} & set(tunnels["dsr4gre"])
 
 
 SYSCTL_EXPECTED = {

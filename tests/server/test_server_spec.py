@@ -49,6 +49,17 @@ INVALID = [
     ({**OK4, **OK6, "underlay_mtu": 1300}, [("underlay_mtu", "between 1320 and 9216")]),
     ({**OK4, "underlay_mtu": "1500"}, [("underlay_mtu", "must be an integer")]),
     ({**OK4, "interface": "dsr4"}, [("interface", "reserved")]),
+    ({**OK4, "interface": "dsr4gre"}, [("interface", "reserved")]),
+    ({**OK4, "interface": "gre0"}, [("interface", "reserved")]),
+    # GRE VIPs: IPv4 only, on a server with an IPv4 address, never also an IP-in-IP VIP
+    ({**OK4, **OK6, "gre_vips4": ["2001:db8:100::10"]}, [("gre_vips4[0]", "GRE DSR is IPv4")]),
+    ({**OK6, "gre_vips4": ["203.0.113.20"]}, [("gre_vips4", "dsr4gre tunnel needs it")]),
+    ({**OK4, "gre_vips4": ["198.51.100.11"]}, [("gre_vips4[0]", "server's own address")]),
+    ({**OK4, "gre_vips4": ["198.51.100.1"]}, [("gre_vips4[0]", "gateway")]),
+    (
+        {**OK4, "vips4": ["203.0.113.10"], "gre_vips4": ["203.0.113.20", "203.0.113.10"]},
+        [("gre_vips4[1]", "not both")],
+    ),
     ({**OK4, "interface": "a-very-long-interface"}, [("interface", "1-15 characters")]),
     ({**OK4, "name": "web_01"}, [("name", "valid host name")]),
     (

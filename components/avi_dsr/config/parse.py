@@ -11,6 +11,7 @@ from avi_dsr.config.servers import read_controller, read_servers, read_vcenter
 from avi_dsr.config.services import read_services
 from avi_dsr.config.specs import KNOWN_KEYS, NAMESPACE, ConfigError, StackSpec
 from avi_dsr.server import ServerSpecError
+from avi_dsr.server.spec import VIP_FIELDS
 
 
 def parse_stack(
@@ -74,7 +75,7 @@ def _renderer_problems(stack: StackSpec, raw_servers: list[Any], problems: Probl
             for error in err.errors:
                 field = error.field
                 head = field.split("[")[0]
-                if head in ("vips4", "vips6"):
+                if head in VIP_FIELDS:
                     problems.add(f"{where}", f"as a member of a service: {error.problem}")
                 else:
                     key = _SPEC_FIELD_TO_KEY.get(head, head) + field[len(head) :]

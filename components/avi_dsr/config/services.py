@@ -168,7 +168,12 @@ def _service(
     members = _members(obj.get("servers"), f"{key}.servers", servers, broken, problems)
     vip_ok = vips is not None and _check_member_addresses(members, servers, vips, key, problems)
     profile = _network_profile(
-        obj.get("networkProfile"), f"{key}.networkProfile", protocol, api, problems
+        obj.get("networkProfile"),
+        f"{key}.networkProfile",
+        protocol,
+        api,
+        problems,
+        ipv6=vips is not None and vips.family == 6,
     )
     if profile and profile.dsr_type == "L2":
         _check_l2(members.values(), servers, f"{key}.networkProfile.dsrType", problems)
@@ -449,7 +454,13 @@ def _members(
 
 
 def _network_profile(
-    value: Any, key: str, protocol: str | None, api: str | None, problems: Problems
+    value: Any,
+    key: str,
+    protocol: str | None,
+    api: str | None,
+    problems: Problems,
+    *,
+    ipv6: bool = False,
 ) -> NetworkProfileConfig | None:
     obj = read_mapping(value, key, problems) or {}
     check_keys(obj, key, ("dsrType", "encap", "idleTimeout", "synProtection"), problems)
@@ -465,6 +476,15 @@ def _network_profile(
     syn = read_bool(obj, "synProtection", key, problems, default=False)
     if problem := syn_protection_problem(protocol or "tcp", syn):
         problems.add(f"{key}.synProtection", problem)
+    if encap == "GRE" and ipv6:
+        # Avi documents GRE for L3 DSR (22.1/30.2 DSR overview) and IPv6 L3 DSR only from 30.2.1,
+        # "in OpenStack", with "Supported mode: IPinIP" (30.2 Configuration Guide, Layer 3 DSR):
+        # nowhere GRE over IPv6, and the servers' GRE tunnel is IPv4 only (dsr4gre).
+        problems.add(
+            f"{key}.encap",
+            "Avi documents GRE for IPv4 L3 DSR only, not for an IPv6 VIP; "
+            "serve IPv4 with GRE, or use encap IPINIP for the IPv6 service (ip6ip6)",
+        )
     if protocol == "udp":
         idle = read_int(obj, "idleTimeout", key, problems, low=2, high=3600)
     else:

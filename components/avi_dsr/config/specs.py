@@ -248,21 +248,42 @@ class StackSpec:
     def services_of(self, server: str) -> tuple[ServiceSpec, ...]:
         return tuple(s for s in self.services if server in s.server_names)
 
-    def vips_of(
-        self, server: str, allocated: Mapping[str, str | IPAddress] | None = None
-    ) -> tuple[tuple[ipaddress.IPv4Address, ...], tuple[ipaddress.IPv6Address, ...]]:
-        """The VIPs a server must hold: those of every service that lists it (and the IPv6 VIPs
-        they prepare). ``allocated`` maps service name -> the VIP the controller allocated;
-        services whose VIP is not known yet are left out (see :meth:`pending_vips`)."""
-        found: set[IPAddress] = set()
+    def _held_vips(
+        self, server: str, allocated: Mapping[str, str | IPAddress] | None
+    ) -> list[tuple[ServiceSpec, IPAddress]]:
+        """(service, VIP) for every VIP ``server`` holds: static, allocated (when known) and the
+        IPv6 VIPs services prepare."""
+        held = []
         for service in self.services_of(server):
             vip = service.static_vip
             if vip is None and allocated and service.name in allocated:
                 vip = ipaddress.ip_address(str(allocated[service.name]))
-            found |= {v for v in (vip, service.prepared_vip6) if v is not None}
-        vips4 = sorted(v for v in found if isinstance(v, ipaddress.IPv4Address))
-        vips6 = sorted(v for v in found if isinstance(v, ipaddress.IPv6Address))
+            held += [(service, v) for v in (vip, service.prepared_vip6) if v is not None]
+        return held
+
+    def vips_of(
+        self, server: str, allocated: Mapping[str, str | IPAddress] | None = None
+    ) -> tuple[tuple[ipaddress.IPv4Address, ...], tuple[ipaddress.IPv6Address, ...]]:
+        """The IP-in-IP / ip6ip6 VIPs a server must hold: those of every service that lists it
+        (GRE services' IPv4 VIPs go to :meth:`gre_vips_of`). ``allocated`` maps service name ->
+        the VIP the controller allocated; services whose VIP is not known yet are left out
+        (see :meth:`pending_vips`)."""
+        held = self._held_vips(server, allocated)
+        vips4 = sorted(
+            {v for s, v in held if isinstance(v, ipaddress.IPv4Address) and not _is_gre(s)}
+        )
+        vips6 = sorted({v for _, v in held if isinstance(v, ipaddress.IPv6Address)})
         return tuple(vips4), tuple(vips6)
+
+    def gre_vips_of(
+        self, server: str, allocated: Mapping[str, str | IPAddress] | None = None
+    ) -> tuple[ipaddress.IPv4Address, ...]:
+        """The VIPs a server holds on its GRE tunnel: the IPv4 VIPs of the GRE services that
+        list it (the config refuses IPv6 with GRE)."""
+        held = self._held_vips(server, allocated)
+        return tuple(
+            sorted({v for s, v in held if isinstance(v, ipaddress.IPv4Address) and _is_gre(s)})
+        )
 
     def pending_vips(
         self, server: str, allocated: Mapping[str, str | IPAddress] | None = None
@@ -277,7 +298,8 @@ class StackSpec:
     def server_spec(
         self, name: str, allocated: Mapping[str, str | IPAddress] | None = None
     ) -> ServerSpec:
-        """The renderer's view of a server (Contract 4), VIPs included (allocated ones too)."""
+        """The renderer's view of a server (Contract 4), VIPs included (allocated ones too),
+        each VIP on the tunnel type of its service's encapsulation."""
         cfg = self.server(name)
         vips4, vips6 = self.vips_of(name, allocated)
         return ServerSpec(
@@ -293,4 +315,9 @@ class StackSpec:
             vips6=vips6,
             ubuntu_release=cfg.ubuntu,
             underlay_mtu=cfg.mtu,
+            gre_vips4=self.gre_vips_of(name, allocated),
         )
+
+
+def _is_gre(service: ServiceSpec) -> bool:
+    return service.network_profile.encap == "GRE"

@@ -13,7 +13,7 @@ from avi_dsr.server.sysctl import render_sysctl
 def server_files(spec: ServerSpec, *, tunnels_only: bool = True) -> dict[str, tuple[str, str]]:
     """path -> (mode, content) for a server configured over SSH.
 
-    With `tunnels_only` (the default) the netplan file holds just dsr4/dsr6, so the server's
+    With `tunnels_only` (the default) the netplan file holds just the tunnels, so the server's
     existing ethernet config stays in charge; since its routes then set no MSS, the nftables MSS
     clamp and its unit (`mss.py`) come along when the server holds VIPs. A full render sets the
     MSS on its routes and gets no clamp: one mechanism per path. netplan files are 0600: netplan

@@ -1,15 +1,18 @@
-"""modules-load.d file: load the tunnel drivers at boot, before networkd creates dsr4/dsr6."""
+"""modules-load.d file: load the tunnel drivers at boot, before networkd creates the tunnels."""
 
 from avi_dsr.server.spec import ServerSpec
 
 
 def required_modules(spec: ServerSpec) -> tuple[str, ...]:
-    """Kernel modules the spec's tunnels need: `ipip` for dsr4, `ip6_tunnel` for dsr6."""
+    """Kernel modules the spec's tunnels need: `ipip` for dsr4, `ip6_tunnel` for dsr6,
+    `ip_gre` for dsr4gre."""
     modules: list[str] = []
     if spec.needs_ipip:
         modules.append("ipip")
     if spec.needs_ip6ip6:
         modules.append("ip6_tunnel")
+    if spec.needs_gre:
+        modules.append("ip_gre")
     return tuple(modules)
 
 

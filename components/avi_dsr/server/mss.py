@@ -1,11 +1,12 @@
 """nftables MSS clamp for existing servers: SYN-ACKs sent from a VIP advertise what fits the tunnel.
 
-Why: the load balancer adds an outer header (20 bytes IPv4, 40 bytes IPv6) and PMTUD cannot repair
-that path, so the MSS the server advertises must leave room for it. New VMs get that from their
-full netplan (route `mtu` on 22.04, `advertised-mss` on 24.04, see `netplan.py`). An existing
-server keeps its own ethernet and routes (the tunnels-only netplan leaves them alone on purpose),
-so nothing there limits the MSS: full-size client segments (uploads, large requests) no longer
-fit once encapsulated and blackhole. (Replies leave directly, not through the tunnel.)
+Why: the load balancer adds an outer header (20 bytes IPv4, 40 bytes IPv6, 24 for IPv4 + GRE)
+and PMTUD cannot repair that path, so the MSS the server advertises must leave room for it. New
+VMs get that from their full netplan (route `mtu` on 22.04, `advertised-mss` on 24.04, see
+`netplan.py`). An existing server keeps its own ethernet and routes (the tunnels-only netplan
+leaves them alone on purpose), so nothing there limits the MSS: full-size client segments
+(uploads, large requests) no longer fit once encapsulated and blackhole. (Replies leave
+directly, not through the tunnel.)
 
 The fix for that path is an nftables table of our own, `inet avi_dsr`: in the `output` hook at
 mangle priority it lowers the MSS option of outgoing SYN-ACKs whose source is one of the server's
@@ -39,19 +40,24 @@ NFT_BINARY = "/usr/sbin/nft"  # Debian/Ubuntu path; units need an absolute ExecS
 
 def needs_mss_clamp(spec: ServerSpec) -> bool:
     """True when the server holds any VIP, i.e. sends SYN-ACKs that come back through a tunnel."""
-    return bool(spec.vips4 or spec.vips6)
+    return bool(spec.vips4 or spec.vips6 or spec.gre_vips4)
 
 
 def mss_clamps(spec: ServerSpec) -> tuple[tuple[str, tuple[str, ...], int], ...]:
-    """(nft address keyword, VIPs, MSS) per family that has VIPs, v4 first.
+    """(nft address keyword, VIPs, MSS) per tunnel type that has VIPs: IP-in-IP v4, ip6ip6, GRE.
 
     The MSS numbers come from the netplan renderer's `advertised_mss4/6`: one budget, one place.
+    Unlike a route, a clamp matches the VIP, so GRE VIPs get GRE's budget and the others keep
+    theirs.
     """
     clamps: list[tuple[str, tuple[str, ...], int]] = []
     if spec.vips4:
         clamps.append(("ip", _texts(spec.vips4), advertised_mss4(spec.underlay_mtu)))
     if spec.vips6:
         clamps.append(("ip6", _texts(spec.vips6), advertised_mss6(spec.underlay_mtu)))
+    if spec.gre_vips4:
+        mss = advertised_mss4(spec.underlay_mtu, gre=True)
+        clamps.append(("ip", _texts(spec.gre_vips4), mss))
     return tuple(clamps)
 
 

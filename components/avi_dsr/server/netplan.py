@@ -1,4 +1,5 @@
-"""netplan v2 for a DSR real server: static ethernet plus named tunnels dsr4/dsr6 holding the VIPs.
+"""netplan v2 for a DSR real server: static ethernet plus named tunnels holding the VIPs: dsr4
+(IP-in-IP) and dsr6 (ip6ip6) for IP-in-IP services, dsr4gre (GRE) for GRE services.
 
 Why named tunnels: `tunl0`/`ip6tnl0` are the kernel's fallback devices, created when the module
 loads, so networkd finds them existing and silently ignores `local`. `local` is always set (netplan
@@ -10,8 +11,19 @@ PMTUD cannot fix that path, so the server must advertise a small enough MSS. The
 from the route back to the client (the default route): on 22.04 (netplan 0.104-0.107) a
 route `mtu`, from which the kernel derives advmss = mtu - 40 (v4) / mtu - 60 (v6); on 24.04
 (netplan >= 1.1 in noble-updates) the route key `advertised-mss`. At a 1500-byte underlay both
-give 1440 (v4) and 1400 (v6). An RFC 2473 Encapsulation Limit option (8 bytes, which Linux
-ip6tnl adds when it encapsulates) is not budgeted: an encapsulator that adds it needs 8 more bytes.
+give 1440 (v4) and 1400 (v6).
+
+GRE: the Service Engine's delivery header is the outer IPv4 header (20) plus the base GRE header
+(RFC 2784, 4 bytes: flags/version + protocol type). Avi's DsrProfile (Swagger 22.1.4 and 30.2.1)
+offers only `dsr_type` and `dsr_encap_type`, with no GRE key, checksum or sequence option, so the
+tunnel is rendered without keys and without checksums: Linux drops a GRE packet whose checksum
+flag differs from the tunnel's (`ip_tunnel_rcv`, counted as rx_crc_errors) and matches keys
+exactly (`ip_tunnel_lookup`). That is 24 bytes of overhead, so a server holding a GRE VIP gets
+route mtu = underlay - 24 (advmss 1436 at 1500) or advertised-mss 1436: the default route is
+shared by every VIP, so it carries the smaller budget whenever GRE is present.
+
+An RFC 2473 Encapsulation Limit option (8 bytes, which Linux ip6tnl adds when it encapsulates)
+is not budgeted: an encapsulator that adds it needs 8 more bytes.
 
 Caveat for 24.04: `advertised-mss` needs netplan >= 1.1 (noble-updates). 0.106 rejects the whole
 file ("unknown key 'advertised-mss'", tested) and 1.0 (24.04 GA) predates the key, so 24.04
@@ -31,15 +43,22 @@ from avi_dsr.server.spec import IPAddress, IPInterface, ServerSpec
 
 IPV4_OUTER_HEADER = 20
 IPV6_OUTER_HEADER = 40
+GRE_HEADER = 4  # RFC 2784 base header: no key, checksum or sequence number
+GRE_TUNNEL = "dsr4gre"
 IPV4_HEADER = 20
 IPV6_HEADER = 40
 TCP_HEADER = 20
 DEFAULT_UNDERLAY_MTU = 1500
 
 
-def route_mtu4(underlay_mtu: int) -> int:
-    """22.04 v4 default-route MTU: the IPIP header must still fit in the underlay."""
-    return underlay_mtu - IPV4_OUTER_HEADER
+def ipv4_overhead(*, gre: bool = False) -> int:
+    """Bytes the load balancer adds in front of an inner IPv4 packet: IPIP 20, GRE 24."""
+    return IPV4_OUTER_HEADER + (GRE_HEADER if gre else 0)
+
+
+def route_mtu4(underlay_mtu: int, *, gre: bool = False) -> int:
+    """22.04 v4 default-route MTU: the outer header (IPIP, or IPv4 + GRE) must still fit."""
+    return underlay_mtu - ipv4_overhead(gre=gre)
 
 
 def route_mtu6(underlay_mtu: int) -> int:
@@ -47,9 +66,10 @@ def route_mtu6(underlay_mtu: int) -> int:
     return underlay_mtu - IPV6_OUTER_HEADER
 
 
-def advertised_mss4(underlay_mtu: int) -> int:
-    """24.04 v4 `advertised-mss`: underlay - outer IPv4 - inner IPv4 - TCP (1440 at 1500)."""
-    return underlay_mtu - IPV4_OUTER_HEADER - IPV4_HEADER - TCP_HEADER
+def advertised_mss4(underlay_mtu: int, *, gre: bool = False) -> int:
+    """24.04 v4 `advertised-mss`: underlay - outer header - inner IPv4 - TCP (1440 at 1500 for
+    IP-in-IP, 1436 for GRE)."""
+    return underlay_mtu - ipv4_overhead(gre=gre) - IPV4_HEADER - TCP_HEADER
 
 
 def advertised_mss6(underlay_mtu: int) -> int:
@@ -141,10 +161,13 @@ def _default_routes(spec: ServerSpec) -> list[dict[str, Any]]:
 
 
 def _mss_keys(spec: ServerSpec, family: int) -> dict[str, int]:
-    mtu = spec.underlay_mtu
+    """One default route per family serves every VIP: with any GRE VIP, GRE's smaller budget."""
+    mtu, gre = spec.underlay_mtu, spec.needs_gre
     if spec.ubuntu_release == "22.04":
-        return {"mtu": route_mtu4(mtu) if family == 4 else route_mtu6(mtu)}
-    return {"advertised-mss": advertised_mss4(mtu) if family == 4 else advertised_mss6(mtu)}
+        return {"mtu": route_mtu4(mtu, gre=gre) if family == 4 else route_mtu6(mtu)}
+    return {
+        "advertised-mss": advertised_mss4(mtu, gre=gre) if family == 4 else advertised_mss6(mtu)
+    }
 
 
 def _tunnels(spec: ServerSpec) -> dict[str, Any]:
@@ -153,6 +176,9 @@ def _tunnels(spec: ServerSpec) -> dict[str, Any]:
         tunnels["dsr4"] = _tunnel("ipip", spec.ipv4, "0.0.0.0", spec.vips4)
     if spec.vips6 and spec.ipv6 is not None:
         tunnels["dsr6"] = _tunnel("ip6ip6", spec.ipv6, "::", spec.vips6)
+    if spec.gre_vips4 and spec.ipv4 is not None:
+        # no keys and no checksums: exactly what the Service Engine sends (see module docstring)
+        tunnels[GRE_TUNNEL] = _tunnel("gre", spec.ipv4, "0.0.0.0", spec.gre_vips4)
     return tunnels
 
 

@@ -8,3 +8,6 @@ NETPLAN_PATH = "/etc/netplan/60-avi-dsr.yaml"  # after 50-cloud-init / 00-instal
 MSS_RULESET_PATH = "/etc/avi-dsr/mss.nft"  # existing servers only: nftables MSS clamp
 MSS_UNIT = "avi-dsr-mss.service"
 MSS_UNIT_PATH = f"/etc/systemd/system/{MSS_UNIT}"
+# existing servers only: the values our sysctl keys had before the first apply, so remove can
+# put them back
+SYSCTL_STATE_PATH = "/etc/avi-dsr/sysctl-before.conf"

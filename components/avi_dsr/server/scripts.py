@@ -5,10 +5,12 @@ The apply script is idempotent and self-verifying, because a remote command is n
 2. validate the netplan config as it will be (the host's other YAML + ours) with
    `netplan generate --root-dir <scratch>`: a bad config fails before anything is touched;
 3. install each file atomically (write `.avi-dsr-new`, chmod, rename) when it differs;
-4. load modules, delete tunnels that are stale (networkd never changes an existing netdev's `local`
-   and never deletes removed netdevs) or no longer wanted;
-5. `netplan generate` + `netplan apply` only when the netplan file or a tunnel changed (apply blips
-   the ethernet), `sysctl -p` our file, then wait until the tunnels look as rendered.
+4. load modules, delete tunnels (dsr4, dsr6, dsr4gre) that are stale (networkd never changes an
+   existing netdev's `local` and never deletes removed netdevs) or no longer wanted;
+5. `netplan apply` only when the netplan file or a tunnel changed (apply blips the ethernet; it
+   runs the generator itself and stops before touching anything if that fails), record the
+   previous values of our sysctl keys (first run only, for remove), `sysctl -p` our file, then
+   wait until the tunnels look as rendered.
 
 With VIPs the file set also holds the nftables MSS clamp (`mss.py`): before step 3 `nft -c`
 checks it against the running kernel (a check, never a commit); before the tunnels are touched the
@@ -39,8 +41,9 @@ from avi_dsr.server.paths import (
     MSS_UNIT_PATH,
     NETPLAN_PATH,
     SYSCTL_PATH,
+    SYSCTL_STATE_PATH,
 )
-from avi_dsr.server.spec import ServerSpec
+from avi_dsr.server.spec import TUNNEL_NAMES, ServerSpec
 from avi_dsr.server.sysctl import sysctl_settings
 
 # every file the scripts may own -> its payload name in the scratch dir; order = removal order
@@ -197,9 +200,39 @@ fi
 """
 
 
+# live: before our sysctl file first takes effect, note what the keys held, once
+_RECORD_SYSCTLS = """\
+if [ ! -f {state} ]; then
+  mkdir -p {state_dir}
+  for key in {keys}; do
+    printf '%s = %s\\n' "$key" "$(sysctl -n "$key")"
+  done >{state}{new}
+  mv -f {state}{new} {state}
+  say 'recorded the previous sysctl values in {state}'
+fi
+"""
+
+# live: a key goes back to its recorded value only while it still holds ours (nobody changed it
+# since), then the record goes
+_RESTORE_SYSCTLS = """\
+restore_sysctl() {{
+  before=$(awk -v key="$1" '$1 == key {{ print $3 }}' {state})
+  if [ -n "$before" ] && [ "$before" != "$2" ] && [ "$(sysctl -n "$1")" = "$2" ]; then
+    sysctl -qw "$1=$before"
+    say "restored $1 = $before"
+  fi
+}}
+if [ -f {state} ]; then
+{calls}
+  rm -f {state}
+fi
+"""
+
+
 def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
-    """Idempotent sh: installs `server_files(spec)`, brings dsr4/dsr6 and the MSS clamp to the
-    rendered state; files we own that the spec no longer needs (the clamp without VIPs) go."""
+    """Idempotent sh: installs `server_files(spec)`, brings the tunnels (dsr4, dsr6, dsr4gre) and
+    the MSS clamp to the rendered state; files we own that the spec no longer needs (the clamp
+    without VIPs) go."""
     root = _checked_stage_root(stage_root)
     files = server_files(spec, tunnels_only=True)
     unwanted = [path for path in OWNED_PATHS if path not in files]
@@ -234,12 +267,13 @@ def render_apply_script(spec: ServerSpec, *, stage_root: str | None = None) -> s
 
 
 def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> str:
-    """sh that removes our files and (live) the dsr4/dsr6 tunnels and the MSS clamp; staged: just
-    the staged files.
+    """sh that removes our files and (live) every tunnel we own (dsr4, dsr6, dsr4gre) and the MSS
+    clamp; staged: just the staged files.
 
-    Kernel settings from the sysctl file stay until reboot: resetting them could undo another
-    config's choice, and DSR is harmless without tunnels holding VIPs. The clamp goes after the
-    tunnels, so no VIP answers unclamped in between.
+    Kernel settings: the first live apply recorded what our sysctl keys held before
+    (`SYSCTL_STATE_PATH`); each key that still holds our value goes back to the recorded one, so
+    the host ends as it was. A key someone changed since is left alone (it is their choice now).
+    The clamp goes after the tunnels, so no VIP answers unclamped in between.
     """
     root = _checked_stage_root(stage_root)
     lines = [
@@ -267,20 +301,21 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
         ]
     else:
         lines += [
-            "for dev in dsr4 dsr6; do",
+            f"for dev in {' '.join(TUNNEL_NAMES)}; do",
             '  if ip link show dev "$dev" >/dev/null 2>&1; then',
             '    ip link delete dev "$dev"',
             '    say "deleted tunnel $dev"',
             "  fi",
             "done",
             'if [ "$removed_netplan" -eq 1 ]; then',
-            "  netplan generate",
             "  netplan apply",
             "  say 'netplan applied'",
             "fi",
             _RETIRE_MSS,
             "retire_mss",
-            "say 'done; sysctl values stay until reboot'",
+            _restore_sysctls(),
+            _RMDIR_MSS,
+            "say 'done'",
         ]
     return "\n".join(lines) + "\n"
 
@@ -311,7 +346,9 @@ def _require_root() -> str:
 
 def _cleanup() -> str:
     """EXIT trap: drop the scratch dir and any half-written `.avi-dsr-new` file."""
-    leftovers = " ".join(f'"$root"{q(path + NEW_SUFFIX)}' for path in OWNED_PATHS)
+    leftovers = " ".join(
+        f'"$root"{q(path + NEW_SUFFIX)}' for path in (*OWNED_PATHS, SYSCTL_STATE_PATH)
+    )
     return f'rm -rf "$work"; rm -f {leftovers}'
 
 
@@ -356,7 +393,7 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
         lines.append(_ENSURE_MSS)
     lines.append("tunnels_changed=0")
     wanted = _wanted_tunnels(spec)
-    for dev in ("dsr4", "dsr6"):
+    for dev in TUNNEL_NAMES:
         if dev in wanted:
             lines.append(
                 f"if ! {_tunnel_matches(dev, *wanted[dev])}; then\n"
@@ -377,13 +414,13 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
             )
     lines += [
         'if [ "$netplan_changed" -eq 1 ] || [ "$tunnels_changed" -eq 1 ]; then',
-        "  netplan generate",
         "  netplan apply",
         "  say 'netplan applied'",
         "else",
         "  say 'tunnels already as rendered; netplan not re-applied'",
         "fi",
         *([] if mss_wanted else [_RETIRE_MSS, "retire_mss"]),
+        _record_sysctls(),
         f"sysctl -p {q(SYSCTL_PATH)} >/dev/null",
         _sysctl_status(),
     ]
@@ -406,6 +443,22 @@ def _live_tail(spec: ServerSpec, *, mss_wanted: bool) -> list[str]:
 
 def _tunnel_matches(dev: str, local: str, addresses: list[str]) -> str:
     return " ".join(q(arg) for arg in ("tunnel_matches", dev, local, *addresses))
+
+
+def _record_sysctls() -> str:
+    return _RECORD_SYSCTLS.format(
+        state=q(SYSCTL_STATE_PATH),
+        state_dir=q(posixpath.dirname(SYSCTL_STATE_PATH)),
+        keys=" ".join(q(key) for key in sysctl_settings()),
+        new=NEW_SUFFIX,
+    )
+
+
+def _restore_sysctls() -> str:
+    calls = "\n".join(
+        f"  restore_sysctl {q(key)} {q(str(value))}" for key, value in sysctl_settings().items()
+    )
+    return _RESTORE_SYSCTLS.format(state=q(SYSCTL_STATE_PATH), calls=calls)
 
 
 def _sysctl_status() -> str:

@@ -21,8 +21,10 @@ MIN_UNDERLAY_MTU = 1280
 MAX_UNDERLAY_MTU = 9216
 # The v6 default route gets mtu = underlay - 40 on 22.04, which IPv6 requires to stay >= 1280.
 MIN_UNDERLAY_MTU_WITH_IPV6 = 1320
-TUNNEL_NAMES = ("dsr4", "dsr6")
-RESERVED_INTERFACE_NAMES = (*TUNNEL_NAMES, "lo", "tunl0", "ip6tnl0", "sit0")
+TUNNEL_NAMES = ("dsr4", "dsr6", "dsr4gre")
+# the kernel's per-namespace fallback devices of ipip, ip6_tunnel, sit and ip_gre
+FALLBACK_TUNNEL_NAMES = ("tunl0", "ip6tnl0", "sit0", "gre0", "gretap0", "erspan0")
+RESERVED_INTERFACE_NAMES = (*TUNNEL_NAMES, "lo", *FALLBACK_TUNNEL_NAMES)
 
 _HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _INTERFACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$")
@@ -69,12 +71,14 @@ class ServerSpec:
     vips6: tuple[ipaddress.IPv6Address, ...] = ()
     ubuntu_release: str = "22.04"
     underlay_mtu: int = 1500
+    gre_vips4: tuple[ipaddress.IPv4Address, ...] = ()
+    """IPv4 VIPs of GRE services: held on tunnel `dsr4gre`, never on `dsr4` (IP-in-IP)."""
 
     def __post_init__(self) -> None:
         errors: list[FieldError] = []
         normalized = _normalize(self, errors)
         # VIPs keep their given positions until checked, so messages index the user's list
-        positions = {field: normalized.pop(field) for field in ("vips4", "vips6")}
+        positions = {field: normalized.pop(field) for field in VIP_FIELDS}
         for field, value in normalized.items():
             object.__setattr__(self, field, value)
         for field, indexed in positions.items():
@@ -94,6 +98,19 @@ class ServerSpec:
         """True when the server holds IPv6 VIPs: it needs tunnel `dsr6` and module `ip6_tunnel`."""
         return bool(self.vips6)
 
+    @property
+    def needs_gre(self) -> bool:
+        """True when the server holds GRE VIPs: it needs tunnel `dsr4gre` and module `ip_gre`."""
+        return bool(self.gre_vips4)
+
+    @property
+    def all_vips4(self) -> tuple[ipaddress.IPv4Address, ...]:
+        """Every IPv4 VIP the server holds, whatever its tunnel (never the server's address)."""
+        return tuple(sorted({*self.vips4, *self.gre_vips4}))
+
+
+VIP_FIELDS = ("vips4", "vips6", "gre_vips4")
+
 
 _SINGLE_ADDRESSES = (
     ("ipv4", ipaddress.IPv4Interface, "an IPv4 address with prefix such as 198.51.100.11/24"),
@@ -110,6 +127,7 @@ def _normalize(spec: ServerSpec, errors: list[FieldError]) -> dict[str, Any]:
         out[field] = _coerce_single(getattr(spec, field), field, kind, errors, example)
     out["vips4"] = _coerce_vips(spec.vips4, "vips4", 4, errors)
     out["vips6"] = _coerce_vips(spec.vips6, "vips6", 6, errors)
+    out["gre_vips4"] = _coerce_vips(spec.gre_vips4, "gre_vips4", 4, errors)
     out["dns"] = _coerce_dns(spec.dns, errors)
     out["search"] = _as_tuple(spec.search, "search", errors)
     return out
@@ -147,6 +165,9 @@ def _coerce_vips(
 ) -> list[tuple[int, Any]]:
     """Parse VIPs of one family; a VIP of the other family gets a hint where it belongs."""
     other = "vips6" if family == 4 else "vips4"
+    if field == "gre_vips4":
+        # Avi documents GRE for IPv4 L3 DSR only (see avi_dsr.config's encap rule)
+        other = "vips6 of an IP-in-IP service: GRE DSR is IPv4 only"
     vips: list[tuple[int, Any]] = []
     for index, item in enumerate(_as_tuple(value, field, errors)):
         where = f"{field}[{index}]"
@@ -196,6 +217,9 @@ def _invariant_errors(
     for family in (4, 6):
         if f"ipv{family}" not in unparsable:
             errors += _family_errors(spec, family, vip_positions[f"vips{family}"])
+    if "ipv4" not in unparsable:
+        errors += _vip_errors(spec, 4, "gre_vips4", vip_positions["gre_vips4"])
+    errors += _one_tunnel_per_vip_errors(spec, vip_positions["gre_vips4"])
     errors += _search_errors(spec)
     errors += _release_and_mtu_errors(spec)
     return errors
@@ -237,8 +261,8 @@ def _family_errors(
     spec: ServerSpec, family: int, indexed_vips: list[tuple[int, Any]]
 ) -> list[FieldError]:
     """Rules shared by IPv4 and IPv6: gateway inside the subnet, VIPs usable and not our own."""
-    own_field, gw_field, vips_field = f"ipv{family}", f"gateway{family}", f"vips{family}"
-    own, gateway, vips = (getattr(spec, field) for field in (own_field, gw_field, vips_field))
+    own_field, gw_field = f"ipv{family}", f"gateway{family}"
+    own, gateway = getattr(spec, own_field), getattr(spec, gw_field)
     errors: list[FieldError] = []
     if own is not None and not _is_usable_host(own):
         errors.append(
@@ -267,12 +291,23 @@ def _family_errors(
                     f"{own.network}; use a router in that subnet",
                 )
             )
-    if vips and own is None:
+    return errors + _vip_errors(spec, family, f"vips{family}", indexed_vips)
+
+
+def _vip_errors(
+    spec: ServerSpec, family: int, vips_field: str, indexed_vips: list[tuple[int, Any]]
+) -> list[FieldError]:
+    """VIPs need the family's own address (the tunnel's local) and must be usable, not ours."""
+    own_field = f"ipv{family}"
+    own, gateway = getattr(spec, own_field), getattr(spec, f"gateway{family}")
+    tunnel = "dsr4gre" if vips_field == "gre_vips4" else f"dsr{family}"
+    errors: list[FieldError] = []
+    if indexed_vips and own is None:
         errors.append(
             FieldError(
                 vips_field,
                 f"the server holds IPv{family} VIPs but has no "
-                f"{own_field}; the dsr{family} tunnel needs it as its local "
+                f"{own_field}; the {tunnel} tunnel needs it as its local "
                 f"address: set {own_field} or drop the VIPs",
             )
         )
@@ -281,6 +316,21 @@ def _family_errors(
         if problem:
             errors.append(FieldError(f"{vips_field}[{index}]", problem))
     return errors
+
+
+def _one_tunnel_per_vip_errors(
+    spec: ServerSpec, indexed_gre_vips: list[tuple[int, Any]]
+) -> list[FieldError]:
+    """A VIP's service has one encapsulation, so the VIP sits on exactly one tunnel."""
+    return [
+        FieldError(
+            f"gre_vips4[{index}]",
+            f"{vip} is also in vips4; a VIP belongs to one service and so to one "
+            "encapsulation: list it in vips4 (IP-in-IP) or gre_vips4 (GRE), not both",
+        )
+        for index, vip in indexed_gre_vips
+        if vip in spec.vips4
+    ]
 
 
 def _vip_problem(vip: Any, own: Any, gateway: Any) -> str | None:
