@@ -29,12 +29,16 @@ class Metrics:
     ) -> None:
         """``route`` is the collection path (no uuids); ``path`` is what the client asked for.
         ``dropped``: the write was committed but the connection closed without a reply."""
+        ended = time.monotonic()
         entry = {
             "method": method,
             "path": path,
             "status": status,
-            "ms": round((time.monotonic() - started) * 1000, 3),
+            "ms": round((ended - started) * 1000, 3),
             "dropped": dropped,
+            # monotonic seconds: overlapping [start, end] show how many calls ran at once
+            "start": round(started, 6),
+            "end": round(ended, 6),
         }
         with self._lock:
             self._counters[_counter_key(method, route, status)] += 1
