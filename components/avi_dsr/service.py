@@ -1,9 +1,10 @@
 """L3DsrService: one DSR service end to end (network profile, pool, VsVip, virtual service)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: avi_dsr.package subclasses this, and the SDK analyzer
+# reads the output annotations of its whole class hierarchy as real types.
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -24,8 +25,9 @@ from avi_dsr.virtual_service import DsrVip, DsrVirtualService, DsrVirtualService
 class L3DsrServiceArgs:
     """Args of :class:`L3DsrService`."""
 
-    connection: AviConnectionArgs
-    """Controller; the service's tenant replaces the connection's tenant."""
+    connection: AviConnectionArgs | None
+    """Controller; the service's tenant replaces the connection's tenant. None: the Avi provider
+    comes from the resource options (as from every other language)."""
     service: ServiceSpec
     """Validated service (VIPs, ports, members, monitor, profile, placement)."""
     servers: Mapping[str, DsrServer]
@@ -44,7 +46,7 @@ class L3DsrServiceArgs:
 class L3DsrServiceArgsDict(TypedDict, total=False):
     """Dict twin of :class:`L3DsrServiceArgs`."""
 
-    connection: AviConnectionArgs
+    connection: AviConnectionArgs | None
     service: ServiceSpec
     servers: Mapping[str, DsrServer]
     controller_url: str | None
@@ -85,7 +87,9 @@ class L3DsrService(pulumi.ComponentResource):
                 "from its address, and pass it here"
             )
         super().__init__(type_token("L3DsrService"), resource_name, None, opts)
-        connection = dataclasses.replace(a.connection, tenant=svc.tenant)
+        connection = (
+            dataclasses.replace(a.connection, tenant=svc.tenant) if a.connection else None
+        )
         # What the controller preflight checks for this service (avi_dsr.preflight).
         self.facts = ServiceFacts.of(svc, a.config_key or resource_name)
         names = AviNames.for_service(svc.name)
@@ -94,6 +98,7 @@ class L3DsrService(pulumi.ComponentResource):
             names.network_profile,
             DsrNetworkProfileArgs(
                 connection=connection,
+                tenant=svc.tenant,
                 name=names.network_profile,
                 protocol=svc.protocol,
                 profile=svc.network_profile,
@@ -107,6 +112,7 @@ class L3DsrService(pulumi.ComponentResource):
             names.pool,
             DsrPoolArgs(
                 connection=connection,
+                tenant=svc.tenant,
                 name=names.pool,
                 ports=svc.ports,
                 members=static_members(svc, addresses),
@@ -118,12 +124,13 @@ class L3DsrService(pulumi.ComponentResource):
                 health_monitor_adopt=svc.adopted("healthMonitor"),
                 server_networks=svc.placement.server_networks,
             ),
-            opts=child_opts(self, depends_on=[a.servers[m.server] for m in svc.members]),
+            opts=child_opts(self, depends_on=_resources(a.servers[m.server] for m in svc.members)),
         )
         self.virtual_service = DsrVirtualService(
             names.virtual_service,
             DsrVirtualServiceArgs(
                 connection=connection,
+                tenant=svc.tenant,
                 name=names.virtual_service,
                 vsvip_name=names.vsvip,
                 vip=str(svc.vip) if svc.vip else None,
@@ -165,6 +172,11 @@ class L3DsrService(pulumi.ComponentResource):
                 "server_digests": self.server_digests,
             }
         )
+
+
+def _resources(servers: Iterable[DsrServer]) -> list[pulumi.Resource]:
+    """The servers Pulumi manages here (a pool waits for them); others are just addresses."""
+    return [s for s in servers if isinstance(s, pulumi.Resource)]
 
 
 def _vip_outputs(

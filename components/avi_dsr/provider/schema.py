@@ -231,6 +231,15 @@ class _Builder:
         return token
 
 
+def merge_component_schema(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """The Avi resources' schema plus the components' (resources with isComponent, their types)."""
+    return {
+        **schema,
+        "resources": {**schema["resources"], **components.get("resources", {})},
+        "types": dict(sorted({**schema["types"], **components.get("types", {})}.items())),
+    }
+
+
 def _describe(spec: Mapping[str, Any]) -> str:
     parts = []
     if spec.get("doc"):

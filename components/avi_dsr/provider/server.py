@@ -31,7 +31,8 @@ from avi_dsr.avi.specs import SPECS
 from avi_dsr.avi.tokens import PACKAGE, resource_token
 
 from . import wire
-from .schema import package_schema
+from .components import Components
+from .schema import merge_component_schema, package_schema
 
 LOG = logging.getLogger("avi_dsr.provider")
 T = TypeVar("T")
@@ -42,7 +43,7 @@ OBJECTS = {resource_token(spec.class_name): AviObjects(t) for t, spec in SPECS.i
 class AviDsrProvider(provider_pb2_grpc.ResourceProviderServicer):
     """One provider instance (one per explicit or default provider resource)."""
 
-    def __init__(self, version: str, components: Any | None = None) -> None:
+    def __init__(self, version: str, components: Components | None = None) -> None:
         self._version = version
         self._components = components  # the component servicer (Construct), when available
         self._connection: Connection | None = None
@@ -55,7 +56,10 @@ class AviDsrProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     async def GetSchema(self, request: Any, context: Any) -> provider_pb2.GetSchemaResponse:
         if self._schema is None:
-            self._schema = json.dumps(package_schema(self._version), sort_keys=True)
+            schema = package_schema(self._version)
+            if self._components is not None:
+                schema = merge_component_schema(schema, self._components.schema())
+            self._schema = json.dumps(schema, sort_keys=True)
         return provider_pb2.GetSchemaResponse(schema=self._schema)
 
     async def Cancel(self, request: Any, context: Any) -> empty_pb2.Empty:
