@@ -43,7 +43,7 @@ def yaml_host_dir() -> str:
 class YamlProject(PulumiProject):
     """A copy of examples/yaml with one stack `test` and a throwaway file backend."""
 
-    def __init__(self, root: Path, env: dict[str, str]) -> None:  # noqa: D107
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
         self.root = root
         root.mkdir(parents=True)
         shutil.copy(EXAMPLE / "Pulumi.yaml", root / "Pulumi.yaml")
