@@ -6,7 +6,7 @@
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 
@@ -96,59 +96,24 @@ class L3DsrService(pulumi.ComponentResource):
         facts = self.facts.wire()
         self.network_profile = DsrNetworkProfile(
             names.network_profile,
-            DsrNetworkProfileArgs(
-                connection=connection,
-                tenant=svc.tenant,
-                name=names.network_profile,
-                protocol=svc.protocol,
-                profile=svc.network_profile,
-                preflight=facts,
-                adopt=svc.adopted("networkProfile"),
-            ),
+            network_profile_args(svc, connection, facts),
             opts=child_opts(self),
         )
         addresses = {name: (s.ipv4, s.ipv6) for name, s in a.servers.items()}
         self.pool = DsrPool(
             names.pool,
-            DsrPoolArgs(
-                connection=connection,
-                tenant=svc.tenant,
-                name=names.pool,
-                ports=svc.ports,
-                members=static_members(svc, addresses),
-                cloud=svc.cloud,
-                health_monitor=svc.health_monitor,
-                health_monitor_name=names.health_monitor,
-                preflight=facts,
-                adopt=svc.adopted("pool"),
-                health_monitor_adopt=svc.adopted("healthMonitor"),
-                server_networks=svc.placement.server_networks,
-            ),
+            pool_args(svc, connection, facts, addresses),
             opts=child_opts(self, depends_on=_resources(a.servers[m.server] for m in svc.members)),
         )
         self.virtual_service = DsrVirtualService(
             names.virtual_service,
-            DsrVirtualServiceArgs(
-                connection=connection,
-                tenant=svc.tenant,
-                name=names.virtual_service,
-                vsvip_name=names.vsvip,
-                vip=str(svc.vip) if svc.vip else None,
-                vip6=str(svc.vip6) if svc.vip6 else None,
-                auto_allocate=svc.auto_allocate,
-                placement=svc.placement,
-                vsvip=a.allocated_vip,
-                ports=svc.ports,
+            virtual_service_args(
+                svc,
+                connection,
+                facts,
                 network_profile_ref=self.network_profile.ref,
                 pool_ref=self.pool.ref,
-                cloud=svc.cloud,
-                se_group=svc.se_group,
-                vrf=svc.vrf,
-                enabled=svc.enabled,
-                preflight=facts,
-                wait_for_up_seconds=svc.wait_for_up_seconds,
-                adopt=svc.adopted("virtualService"),
-                vsvip_adopt=svc.adopted("vsvip"),
+                allocated_vip=a.allocated_vip,
             ),
             opts=child_opts(self),
         )
@@ -172,6 +137,80 @@ class L3DsrService(pulumi.ComponentResource):
                 "server_digests": self.server_digests,
             }
         )
+
+
+# The three parts of a service, as L3DsrService wires them (avi_dsr.package builds each alone).
+
+
+def network_profile_args(
+    svc: ServiceSpec, connection: AviConnectionArgs | None, facts: Mapping[str, Any]
+) -> DsrNetworkProfileArgs:
+    return DsrNetworkProfileArgs(
+        connection=connection,
+        tenant=svc.tenant,
+        name=AviNames.for_service(svc.name).network_profile,
+        protocol=svc.protocol,
+        profile=svc.network_profile,
+        preflight=facts,
+        adopt=svc.adopted("networkProfile"),
+    )
+
+
+def pool_args(
+    svc: ServiceSpec,
+    connection: AviConnectionArgs | None,
+    facts: Mapping[str, Any],
+    addresses: Mapping[str, tuple[pulumi.Input[str | None], pulumi.Input[str | None]]],
+) -> DsrPoolArgs:
+    names = AviNames.for_service(svc.name)
+    return DsrPoolArgs(
+        connection=connection,
+        tenant=svc.tenant,
+        name=names.pool,
+        ports=svc.ports,
+        members=static_members(svc, addresses),
+        cloud=svc.cloud,
+        health_monitor=svc.health_monitor,
+        health_monitor_name=names.health_monitor,
+        preflight=facts,
+        adopt=svc.adopted("pool"),
+        health_monitor_adopt=svc.adopted("healthMonitor"),
+        server_networks=svc.placement.server_networks,
+    )
+
+
+def virtual_service_args(
+    svc: ServiceSpec,
+    connection: AviConnectionArgs | None,
+    facts: Mapping[str, Any],
+    *,
+    network_profile_ref: pulumi.Input[str],
+    pool_ref: pulumi.Input[str],
+    allocated_vip: DsrVip | None = None,
+) -> DsrVirtualServiceArgs:
+    names = AviNames.for_service(svc.name)
+    return DsrVirtualServiceArgs(
+        connection=connection,
+        tenant=svc.tenant,
+        name=names.virtual_service,
+        vsvip_name=names.vsvip,
+        vip=str(svc.vip) if svc.vip else None,
+        vip6=str(svc.vip6) if svc.vip6 else None,
+        auto_allocate=svc.auto_allocate,
+        placement=svc.placement,
+        vsvip=allocated_vip,
+        ports=svc.ports,
+        network_profile_ref=network_profile_ref,
+        pool_ref=pool_ref,
+        cloud=svc.cloud,
+        se_group=svc.se_group,
+        vrf=svc.vrf,
+        enabled=svc.enabled,
+        preflight=facts,
+        wait_for_up_seconds=svc.wait_for_up_seconds,
+        adopt=svc.adopted("virtualService"),
+        vsvip_adopt=svc.adopted("vsvip"),
+    )
 
 
 def _resources(servers: Iterable[DsrServer]) -> list[pulumi.Resource]:
