@@ -51,7 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(f"avi-dsr: {args.stack}: {err}", file=sys.stderr)
         return 1
-    written = render_stack(stack, args.out)
+    try:
+        written = render_stack(stack, args.out)
+    except OSError as err:  # --out is a file, not writable, disk full...
+        where = err.filename or args.out
+        print(f"avi-dsr: cannot write under {args.out}: {where}: {err.strerror}", file=sys.stderr)
+        return 1
     print(f"avi-dsr: wrote {len(written)} files under {args.out}")
     for line in pending_notes(stack):
         print(f"avi-dsr: not known yet: {line}")

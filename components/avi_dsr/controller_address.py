@@ -14,10 +14,10 @@ DEFAULT_TENANT = "admin"
 DEFAULT_API_VERSION = "22.1.4"
 
 _HOST_RE = re.compile(
-    r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+    r"(?=.{1,253}\Z)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
 )
 _CONTROLLER_RE = re.compile(
-    r"^(?:(?P<scheme>https?)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:\[\]]+)(?::(?P<port>\d{1,5}))?/?$"
+    r"(?:(?P<scheme>https?)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^/:\[\]\s]+)(?::(?P<port>[0-9]{1,5}))?/?"
 )
 
 
@@ -50,14 +50,14 @@ def _match(controller: str) -> re.Match[str] | None:
     text = controller.strip()
     if _is_ip(text, ipaddress.IPv6Address):
         text = f"[{text}]"
-    return _CONTROLLER_RE.match(text)
+    return _CONTROLLER_RE.fullmatch(text)
 
 
 def _host_ok(host: str) -> bool:
     """A DNS name or IPv4 address, or an IPv6 address in brackets (never a bracketed name)."""
     if host.startswith("["):
         return _is_ip(host[1:-1], ipaddress.IPv6Address)
-    return bool(_HOST_RE.match(host)) or _is_ip(host, ipaddress.IPv4Address)
+    return bool(_HOST_RE.fullmatch(host)) or _is_ip(host, ipaddress.IPv4Address)
 
 
 def _is_ip(text: str, kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address]) -> bool:
@@ -66,3 +66,15 @@ def _is_ip(text: str, kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address])
     except ValueError:
         return False
     return True
+
+
+# One tenant rule for the config (tenant keys) and the provider (its tenant configuration);
+# fullmatch: `re.match` with `$` would accept "admin\n" into the X-Avi-Tenant header.
+_TENANT_RE = re.compile(r"[^\s/?#&]{1,128}")
+
+
+def is_tenant_name(value: Any) -> bool:
+    """A tenant name (sent as X-Avi-Tenant and in refs): no spaces or / ? # &."""
+    return (
+        isinstance(value, str) and _TENANT_RE.fullmatch(value) is not None and value.isprintable()
+    )

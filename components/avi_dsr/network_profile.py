@@ -10,10 +10,10 @@ import pulumi
 
 from avi_dsr.avi import AviConnectionArgs, NetworkProfile
 from avi_dsr.avi.providers import avi_opts
-from avi_dsr.component import coerce_args, type_token
+from avi_dsr.component import checked_args, type_token
 from avi_dsr.config import NetworkProfileConfig
+from avi_dsr.config.typed import check_network_profile_args
 from avi_dsr.payloads import network_profile_body
-from avi_dsr.rules import gre_version_problem, syn_protection_problem
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,8 +61,13 @@ class DsrNetworkProfile(pulumi.ComponentResource):
         args: DsrNetworkProfileArgs | DsrNetworkProfileArgsDict,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        a = coerce_args(DsrNetworkProfileArgs, args)
-        _check_support(resource_name, a)
+        a = checked_args(
+            "DsrNetworkProfile",
+            resource_name,
+            DsrNetworkProfileArgs,
+            args,
+            check_network_profile_args,
+        )
         super().__init__(type_token("DsrNetworkProfile"), resource_name, None, opts)
         self.body = network_profile_body(a.name, a.protocol, a.profile)
         self.resource = NetworkProfile(
@@ -76,26 +81,3 @@ class DsrNetworkProfile(pulumi.ComponentResource):
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
         self.register_outputs({"ref": self.ref, "uuid": self.uuid})
-
-
-def _check_support(resource_name: str, a: DsrNetworkProfileArgs) -> None:
-    """Refuse combinations the controller would reject later, before registering anything."""
-    if a.protocol not in ("tcp", "udp"):
-        raise ValueError(
-            f"DsrNetworkProfile {resource_name}: protocol must be tcp or udp, got {a.protocol!r}"
-        )
-    p = a.profile
-    if p.dsr_type not in ("L3", "L2") or p.encap not in ("IPINIP", "GRE"):
-        raise ValueError(
-            f"DsrNetworkProfile {resource_name}: dsr_type must be L3 or L2 and "
-            f"encap IPINIP or GRE, got {p.dsr_type!r}/{p.encap!r}"
-        )
-    if p.encap == "GRE" and p.dsr_type == "L2":
-        raise ValueError(f"DsrNetworkProfile {resource_name}: GRE only applies to L3 DSR")
-    api = a.connection.api_version if a.connection else None  # None: the preflight checks it
-    if p.encap == "GRE" and api and (problem := gre_version_problem(api)):
-        raise ValueError(
-            f"DsrNetworkProfile {resource_name}: {problem}; use IPINIP or raise api_version"
-        )
-    if problem := syn_protection_problem(a.protocol, p.syn_protection):
-        raise ValueError(f"DsrNetworkProfile {resource_name}: syn_protection: {problem}")

@@ -11,8 +11,9 @@ import pulumi
 
 from avi_dsr.avi import AviConnectionArgs, HealthMonitor, Pool
 from avi_dsr.avi.providers import avi_opts
-from avi_dsr.component import coerce_args, type_token
+from avi_dsr.component import checked_args, type_token
 from avi_dsr.config import HealthMonitorConfig, PortRange, ServerNetwork
+from avi_dsr.config.typed import check_pool_args
 from avi_dsr.payloads import PoolMember, health_monitor_body, pool_body
 
 
@@ -82,15 +83,7 @@ class DsrPool(pulumi.ComponentResource):
         args: DsrPoolArgs | DsrPoolArgsDict,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        a = coerce_args(DsrPoolArgs, args)
-        if not a.members:
-            raise ValueError(f"DsrPool {resource_name}: members is empty; give at least one server")
-        if not a.ports:
-            raise ValueError(f"DsrPool {resource_name}: ports is empty; give the service ports")
-        if a.health_monitor is not None and not a.health_monitor_name:
-            raise ValueError(
-                f"DsrPool {resource_name}: health_monitor_name is required with health_monitor"
-            )
+        a = checked_args("DsrPool", resource_name, DsrPoolArgs, args, check_pool_args)
         # The pool must not send traffic before its servers are ready, so `depends_on` goes to the
         # Pool object only. Kept on this component it would hold back the whole subtree: children
         # wait for their parent's URN, and a component with depends_on is registered only once

@@ -16,7 +16,8 @@ import pulumi
 import pulumi_command as command
 import pulumi_vsphere as vsphere
 
-from avi_dsr.component import child_opts, coerce_args, type_token
+from avi_dsr.component import checked_args, child_opts, type_token
+from avi_dsr.config.typed import check_existing_server_args, check_vsphere_server_args
 from avi_dsr.server import (
     ServerSpec,
     config_digest,
@@ -112,11 +113,9 @@ class VsphereDsrServer(pulumi.ComponentResource):
         args: VsphereDsrServerArgs | VsphereDsrServerArgsDict,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        a = coerce_args(VsphereDsrServerArgs, args)
-        if (a.cluster is None) == (a.host is None):
-            raise ValueError(
-                f"VsphereDsrServer {resource_name}: give exactly one of cluster or host"
-            )
+        a = checked_args(
+            "VsphereDsrServer", resource_name, VsphereDsrServerArgs, args, check_vsphere_server_args
+        )
         super().__init__(type_token("VsphereDsrServer"), resource_name, None, opts)
         spec = pulumi.Output.from_input(a.spec)
         self.server_name = a.spec.name if isinstance(a.spec, ServerSpec) else resource_name
@@ -260,12 +259,13 @@ class ExistingDsrServer(pulumi.ComponentResource):
         args: ExistingDsrServerArgs | ExistingDsrServerArgsDict,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        a = coerce_args(ExistingDsrServerArgs, args)
-        if not a.host_key or not a.host_key.strip():
-            raise ValueError(
-                f"ExistingDsrServer {resource_name}: host_key is required; the "
-                "server's SSH host key is always verified"
-            )
+        a = checked_args(
+            "ExistingDsrServer",
+            resource_name,
+            ExistingDsrServerArgs,
+            args,
+            check_existing_server_args,
+        )
         super().__init__(type_token("ExistingDsrServer"), resource_name, None, opts)
         spec = pulumi.Output.from_input(a.spec)
         self.server_name = a.spec.name if isinstance(a.spec, ServerSpec) else resource_name

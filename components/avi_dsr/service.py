@@ -11,13 +11,15 @@ from typing import Any, TypedDict
 import pulumi
 
 from avi_dsr.avi import AviConnectionArgs
-from avi_dsr.component import child_opts, coerce_args, type_token
+from avi_dsr.component import ComponentArgsError, checked_args, child_opts, type_token
 from avi_dsr.config import ServiceSpec
+from avi_dsr.config.typed import check_service_args
 from avi_dsr.network_profile import DsrNetworkProfile, DsrNetworkProfileArgs
 from avi_dsr.payloads import AviNames, static_members
 from avi_dsr.pool import DsrPool, DsrPoolArgs
 from avi_dsr.preflight import ServiceFacts
 from avi_dsr.servers import DsrServer
+from avi_dsr.textcheck import short_list
 from avi_dsr.virtual_service import DsrVip, DsrVirtualService, DsrVirtualServiceArgs
 
 
@@ -72,20 +74,22 @@ class L3DsrService(pulumi.ComponentResource):
         args: L3DsrServiceArgs | L3DsrServiceArgsDict,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        a = coerce_args(L3DsrServiceArgs, args)
+        a = checked_args("L3DsrService", resource_name, L3DsrServiceArgs, args, check_service_args)
         svc = a.service
         missing = [m.server for m in svc.members if m.server not in a.servers]
+        wrong = []
         if missing:
-            raise ValueError(
-                f"L3DsrService {resource_name}: servers {', '.join(missing)} are "
-                "listed by the service but were not built; pass them in servers"
+            wrong.append(
+                f"servers: {short_list(missing)} are listed by the service but were not built; "
+                "pass them in servers"
             )
         if (svc.auto_allocate is None) != (a.allocated_vip is None):
-            raise ValueError(
-                f"L3DsrService {resource_name}: allocated_vip is for a VIP the controller "
-                "allocates (auto) and then required: make the DsrVip ahead, build the servers "
-                "from its address, and pass it here"
+            wrong.append(
+                "allocated_vip: is for a VIP the controller allocates (auto) and then required: "
+                "make the DsrVip ahead, build the servers from its address, and pass it here"
             )
+        if wrong:
+            raise ComponentArgsError("L3DsrService", resource_name, wrong)
         super().__init__(type_token("L3DsrService"), resource_name, None, opts)
         connection = (
             dataclasses.replace(a.connection, tenant=svc.tenant) if a.connection else None

@@ -27,12 +27,14 @@ MIN_GRE_VERSION = "21.1.4"
 # to 22.1 DSR pages say "This feature is only supported for IPv4"].
 MIN_IPV6_DSR_VERSION = "30.2.1"
 
-_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+# fullmatch and [0-9]: `re.match` with `$` accepts "22.1.4\n" and \d accepts other scripts' digits;
+# either would reach the X-Avi-Version header.
+_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}")
 
 
 def is_version(text: object) -> bool:
     """True for ``major.minor.patch`` strings such as ``22.1.4``."""
-    return isinstance(text, str) and bool(_VERSION.match(text))
+    return isinstance(text, str) and _VERSION.fullmatch(text) is not None
 
 
 def version_tuple(text: str) -> tuple[int, ...]:

@@ -3,7 +3,6 @@ VsVip made ahead, for a VIP the controller allocates and the servers must hold."
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -12,11 +11,11 @@ import pulumi
 
 from avi_dsr.avi import AviConnectionArgs, VirtualService, VsVip
 from avi_dsr.avi.providers import avi_opts
-from avi_dsr.component import coerce_args, type_token
+from avi_dsr.component import checked_args, type_token
 from avi_dsr.config import PlacementConfig, PortRange
 from avi_dsr.config.specs import vip_family
+from avi_dsr.config.typed import check_dsr_vip_args, check_virtual_service_args
 from avi_dsr.payloads import allocated_vip, virtual_service_body, vsvip_body
-from avi_dsr.rules import ipv6_version_problem
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,8 +77,7 @@ class DsrVip(pulumi.ComponentResource):
         args: DsrVipArgs | DsrVipArgsDict,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        a = coerce_args(DsrVipArgs, args)
-        check_vip_args(resource_name, a.connection, a.vip, a.vip6, a.auto_allocate, a.placement)
+        a = checked_args("DsrVip", resource_name, DsrVipArgs, args, check_dsr_vip_args)
         super().__init__(type_token("DsrVip"), resource_name, None, opts)
         self.resource = vsvip_resource(a.name, a, self)
         family = vip_family(a.vip6, a.auto_allocate)
@@ -203,9 +201,13 @@ class DsrVirtualService(pulumi.ComponentResource):
         args: DsrVirtualServiceArgs | DsrVirtualServiceArgsDict,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        a = coerce_args(DsrVirtualServiceArgs, args)
-        if a.vsvip is None:
-            check_vip_args(resource_name, a.connection, a.vip, a.vip6, a.auto_allocate, a.placement)
+        a = checked_args(
+            "DsrVirtualService",
+            resource_name,
+            DsrVirtualServiceArgs,
+            args,
+            check_virtual_service_args,
+        )
         super().__init__(type_token("DsrVirtualService"), resource_name, None, opts)
         tenant = a.tenant or (a.connection.tenant if a.connection else None)
         # Same name and parent as always, so a stack's VsVip keeps its URN.
@@ -242,39 +244,4 @@ class DsrVirtualService(pulumi.ComponentResource):
                 "vsvip_uuid": self.vsvip_uuid,
                 "oper_status": self.oper_status,
             }
-        )
-
-
-def check_vip_args(
-    resource_name: str,
-    connection: AviConnectionArgs | None,
-    vip: str | None,
-    vip6: str | None,
-    auto_allocate: str | None,
-    placement: PlacementConfig,
-) -> None:
-    """Refuse before registering anything: a wrong VIP would fail late on the controller."""
-    given = [x for x in (vip, vip6, auto_allocate) if x is not None]
-    if len(given) != 1:
-        raise ValueError(
-            f"{resource_name}: give exactly one of vip (IPv4), vip6 (IPv6) or auto_allocate "
-            "('V4'/'V6'); one service serves one address family (a pool mixing IPv4 and IPv6 "
-            "servers can hash a flow to a server of the other family)"
-        )
-    if vip is not None and ipaddress.ip_address(vip).version != 4:
-        raise ValueError(f"{resource_name}: vip {vip} must be IPv4; put IPv6 VIPs in vip6")
-    if vip6 is not None and ipaddress.ip_address(vip6).version != 6:
-        raise ValueError(f"{resource_name}: vip6 {vip6} must be IPv6")
-    if auto_allocate is not None and (
-        auto_allocate not in ("V4", "V6") or placement.vip_network is None
-    ):
-        raise ValueError(
-            f"{resource_name}: auto_allocate must be 'V4' or 'V6' and needs "
-            "placement.vip_network, the Avi network whose IPAM range the VIP comes from"
-        )
-    api = connection.api_version if connection else None  # None: the preflight checks it
-    if vip_family(vip6, auto_allocate) == 6 and api and (problem := ipv6_version_problem(api)):
-        raise ValueError(
-            f"{resource_name}: {problem}, but the connection uses API version {api}; raise "
-            "api_version or drop the IPv6 VIP"
         )

@@ -252,11 +252,12 @@ def pulumi_env(
     vm_addresses: dict[str, str | None] | None = None,
     project: str = PROJECT,
     allocate: bool = True,
+    mocks: DsrMocks | None = None,
 ) -> Iterator[PulumiEnv]:
     """Fresh loop, mocks and config for one test; everything reset afterwards."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    mocks = DsrMocks(vm_addresses, allocate=allocate)
+    mocks = mocks or DsrMocks(vm_addresses, allocate=allocate)
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.settings.reset_options(project=project, stack="test", preview=False)
     pulumi.runtime.set_all_config(

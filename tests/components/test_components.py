@@ -500,7 +500,7 @@ def test_components_accept_their_dict_args():
         ("21.1.3", {"encap": "GRE"}, r"GRE encapsulation needs Avi 21\.1\.4 or later"),
         ("22.1.4", {"syn_protection": True}, r"SYN protection cannot work with DSR"),
         ("22.1.4", {"encap": "GRE", "dsr_type": "L2"}, r"GRE only applies to L3 DSR"),
-        ("22.1.4", {"dsr_type": "L4"}, r"dsr_type must be L3 or L2"),
+        ("22.1.4", {"dsr_type": "L4"}, r"profile.dsr_type: must be one of L3, L2, got 'L4'"),
     ],
 )
 def test_network_profile_refuses_unsupported_dsr_before_registering(api, profile, message):

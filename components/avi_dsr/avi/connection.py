@@ -8,20 +8,16 @@ anything is registered.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
-from ..controller_address import DEFAULT_TENANT, address_problem
-from ..versions import KNOWN_API_VERSIONS
+from ..controller_address import DEFAULT_TENANT, address_problem, is_tenant_name
+from ..versions import KNOWN_API_VERSIONS, is_version
 from .client import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, Connection
 from .values import is_unknown
-
-_VERSION_RE = re.compile(r"\d+\.\d+\.\d+")
-_TENANT_RE = re.compile(r"[^\s/?#&]{1,128}")
 
 # Provider configuration keys (the names in the schema and in `avi-dsr:<key>` stack config) and
 # the environment variables read when a key is not set (the names Avi's Terraform provider uses).
@@ -110,14 +106,14 @@ def config_problems(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     check(
         "tenant",
         None
-        if isinstance(tenant, str) and _TENANT_RE.fullmatch(tenant)
+        if is_tenant_name(tenant)
         else f"tenant {tenant!r} must be a tenant name such as 'admin' (no spaces or / ? # &)",
     )
     version = values.get("apiVersion")
     check(
         "apiVersion",
         None
-        if version is None or (isinstance(version, str) and _VERSION_RE.fullmatch(version))
+        if version is None or is_version(version)
         else f"apiVersion {version!r} must look like '22.1.4' (known: "
         f"{', '.join(KNOWN_API_VERSIONS)}), or be unset to use the controller's",
     )

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 _UUID_RE = re.compile(
-    r"^[a-z][a-z0-9]*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    r"[a-z][a-z0-9]*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 )
-_API_PATH_RE = re.compile(r"/api/(?P<type>[a-z0-9_-]+)/?(?P<uuid>[^/?#]*)$")
+_API_PATH_RE = re.compile(r"/api/(?P<type>[a-z0-9_-]+)/?(?P<uuid>[^/?#\s]*)\Z")
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ParsedRef:
 
 def looks_like_uuid(value: str) -> bool:
     """Avi uuids are `<type>-<uuid4>` (the admin tenant's uuid `admin` is the one exception)."""
-    return bool(_UUID_RE.match(value))
+    return bool(_UUID_RE.fullmatch(value))
 
 
 def parse_ref(value: str) -> ParsedRef | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from avi_dsr.config.fields import (
     Problems,
     check_keys,
     describe,
+    host_problem,
     read_address,
     read_bool,
     read_int,
@@ -21,7 +21,10 @@ from avi_dsr.config.fields import (
     read_list,
     read_mapping,
     read_optional,
+    read_path,
     read_str,
+    read_tenant,
+    ssh_user_problem,
     version_tuple,
 )
 from avi_dsr.config.specs import (
@@ -35,11 +38,21 @@ from avi_dsr.config.specs import (
     VsphereOverrides,
 )
 from avi_dsr.controller_address import DEFAULT_TENANT, address_problem
-from avi_dsr.server.spec import MAX_UNDERLAY_MTU, MIN_UNDERLAY_MTU, UBUNTU_RELEASES
+from avi_dsr.ipcheck import parse_address
+from avi_dsr.server.spec import (
+    MAX_UNDERLAY_MTU,
+    MIN_UNDERLAY_MTU,
+    UBUNTU_RELEASES,
+    domain_problem,
+    interface_problem,
+)
+from avi_dsr.server.stage_root import normalize_stage_root, stage_root_problem
+from avi_dsr.textcheck import text_problem
+from avi_dsr.versions import is_version
 
-_SERVER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_IFACE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
-_VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+# fullmatch: with `re.match` and `$`, "web01\n" passed and broke the rendered scripts.
+_SERVER_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+_MAX_HOST_KEY = 16384  # an OpenSSH public key line; RSA-16384 keys stay under 3 KB
 
 
 def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerConfig | None:
@@ -73,7 +86,7 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
         api = None
     else:
         api = read_str(obj, "apiVersion", key, problems)
-    if api and not _VERSION.match(api):
+    if api and not is_version(api):
         problems.add(f"{key}.apiVersion", f'must look like "22.1.4", got {describe(api)}')
         api = None
     elif api and version_tuple(api) < version_tuple(MIN_DSR_VERSION):
@@ -87,13 +100,11 @@ def read_controller(value: Any, problems: Problems, deploy: bool) -> ControllerC
             "unset to use the controller's version",
         )
     bad_api = len(problems.items) > before
-    ca_bundle = read_str(obj, "caBundle", key, problems)
-    if ca_bundle:
-        ca_bundle = os.path.expanduser(ca_bundle)
-        if deploy and not os.path.isfile(ca_bundle):
-            problems.add(f"{key}.caBundle", f"file {ca_bundle} does not exist; fix the path")
+    ca_bundle = read_path(obj, "caBundle", key, problems)
+    if ca_bundle and deploy and not os.path.isfile(ca_bundle):
+        problems.add(f"{key}.caBundle", f"file {ca_bundle} does not exist; fix the path")
     username = read_str(obj, "username", key, problems, default="admin")
-    tenant = read_str(obj, "tenant", key, problems, default=DEFAULT_TENANT)
+    tenant = read_tenant(obj, key, problems, default=DEFAULT_TENANT)
     verify_tls = read_bool(obj, "verifyTls", key, problems, default=True)
     # Bounded waits: a controller that does not answer fails the run saying so, never hangs it.
     connect_timeout = read_int(obj, "connectTimeout", key, problems, default=10, low=1, high=600)
@@ -143,6 +154,9 @@ def read_vcenter(value: Any, problems: Problems) -> VcenterConfig | None:
         n: read_str(obj, n, key, problems, required=True)
         for n in ("server", "username", "datacenter", "datastore", "network", "template")
     }
+    if required["server"] and (problem := host_problem(required["server"])):
+        problems.add(f"{key}.server", problem)
+        required["server"] = None
     cluster = read_str(obj, "cluster", key, problems)
     host = read_str(obj, "host", key, problems)
     if cluster is None and host is None:
@@ -227,15 +241,15 @@ def _server(
     check_keys(obj, key, _SERVER_KEYS, problems)
     before = len(problems.items)
     name = read_str(obj, "name", key, problems, required=True)
-    if name and not _SERVER_NAME.match(name):
+    if name and not _SERVER_NAME.fullmatch(name):
         problems.add(
             f"{key}.name",
             f"{describe(name)} must be a lowercase hostname (a-z, 0-9, '-', at most 63 characters)",
         )
     kind = read_str(obj, "kind", key, problems, required=True, choices=("vsphere", "existing"))
     interface = read_str(obj, "interface", key, problems, default="ens192") or "ens192"
-    if not _IFACE_NAME.match(interface):
-        problems.add(f"{key}.interface", f"{describe(interface)} is not a Linux interface name")
+    if problem := interface_problem(interface):
+        problems.add(f"{key}.interface", problem)
     ipv4 = read_optional(obj, "ipv4", key, problems, read_interface, family=4)
     ipv6 = read_optional(obj, "ipv6", key, problems, read_interface, family=6)
     gateway4 = read_optional(obj, "gateway4", key, problems, read_address, family=4)
@@ -258,13 +272,13 @@ def _server(
     dns: list[IPAddress] = []
     for i, entry in enumerate(read_list(obj.get("dns"), f"{key}.dns", problems) or []):
         try:
-            dns.append(ipaddress.ip_address(str(entry)))
+            dns.append(parse_address(entry))
         except ValueError:
             problems.add(f"{key}.dns[{i}]", f"must be an IP address, got {describe(entry)}")
     search = read_list(obj.get("search"), f"{key}.search", problems) or []
     for i, entry in enumerate(search):
-        if not isinstance(entry, str) or not entry:
-            problems.add(f"{key}.search[{i}]", f"must be a domain name, got {describe(entry)}")
+        if problem := domain_problem(entry):
+            problems.add(f"{key}.search[{i}]", problem)
     ubuntu = _ubuntu(obj.get("ubuntu"), f"{key}.ubuntu", problems)
     mtu = read_int(
         obj, "mtu", key, problems, default=1500, low=MIN_UNDERLAY_MTU, high=MAX_UNDERLAY_MTU
@@ -273,7 +287,7 @@ def _server(
     if kind == "vsphere":
         if "ssh" in obj:
             problems.add(f"{key}.ssh", "only applies to kind: existing; remove it")
-        vsphere = _vsphere_overrides(obj.get("vsphere"), f"{key}.vsphere", problems)
+        vsphere = read_vsphere_overrides(obj.get("vsphere"), f"{key}.vsphere", problems)
     elif kind == "existing":
         if "vsphere" in obj:
             problems.add(f"{key}.vsphere", "only applies to kind: vsphere; remove it")
@@ -303,7 +317,7 @@ def _server(
 def _ubuntu(value: Any, key: str, problems: Problems) -> str:
     if value is None:
         return "22.04"
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
+    text = f"{value:.2f}" if isinstance(value, float) else value  # YAML reads 24.04 as a float
     if text not in UBUNTU_RELEASES:
         problems.add(
             key, f"must be one of {', '.join(UBUNTU_RELEASES)} (quoted), got {describe(value)}"
@@ -312,7 +326,8 @@ def _ubuntu(value: Any, key: str, problems: Problems) -> str:
     return text
 
 
-def _vsphere_overrides(value: Any, key: str, problems: Problems) -> VsphereOverrides:
+def read_vsphere_overrides(value: Any, key: str, problems: Problems) -> VsphereOverrides:
+    """Per-VM sizing and placement (also checks the typed `VsphereDsrServerArgs`)."""
     obj = read_mapping(value, key, problems) or {}
     check_keys(
         obj,
@@ -352,12 +367,16 @@ def _ssh(
         **obj,
     }
     host = read_str(merged, "host", key, problems, default=default_host)
+    if "host" in merged and host and (problem := host_problem(host)):
+        problems.add(f"{key}.host", problem)
     port = read_int(merged, "port", key, problems, default=22, low=1, high=65535) or 22
     user = read_str(merged, "user", key, problems, default="ubuntu") or "ubuntu"
-    host_key = read_str(merged, "hostKey", key, problems)
-    host_key_file = _path(read_str(merged, "hostKeyFile", key, problems))
-    private_key_file = _path(read_str(merged, "privateKeyFile", key, problems))
-    stage_root = _path(read_str(merged, "stageRoot", key, problems))
+    if problem := ssh_user_problem(user):
+        problems.add(f"{key}.user", problem)
+    host_key = _host_key(merged.get("hostKey"), f"{key}.hostKey", problems)
+    host_key_file = read_path(merged, "hostKeyFile", key, problems)
+    private_key_file = read_path(merged, "privateKeyFile", key, problems)
+    stage_root = _stage_root(merged, key, problems)
     if host_key is None and host_key_file is None:
         problems.add(
             f"{key}.hostKey",
@@ -378,8 +397,6 @@ def _ssh(
                 problems.add(
                     f"{key}.{name}", f"file {path} does not exist; fix the path or create it"
                 )
-    if stage_root is not None and not os.path.isabs(stage_root):
-        problems.add(f"{key}.stageRoot", f"must be an absolute path, got {describe(stage_root)}")
     if host is None:
         return None
     return SshConfig(
@@ -393,5 +410,24 @@ def _ssh(
     )
 
 
-def _path(value: str | None) -> str | None:
-    return os.path.expanduser(value) if value else value
+def _host_key(value: Any, key: str, problems: Problems) -> str | None:
+    """One key line; a trailing newline (a YAML block scalar) is harmless and dropped."""
+    if value is None:
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    if problem := text_problem(text, max_len=_MAX_HOST_KEY):
+        problems.add(key, problem)
+        return None
+    return text
+
+
+def _stage_root(obj: Mapping[str, Any], key: str, problems: Problems) -> str | None:
+    """The staged-mode directory on the server, checked now: the renderer would refuse it only
+    after other servers had been applied."""
+    stage_root = read_path(obj, "stageRoot", key, problems)
+    if stage_root is None:
+        return None
+    if problem := stage_root_problem(stage_root):
+        problems.add(f"{key}.stageRoot", problem)
+        return None
+    return normalize_stage_root(stage_root)

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from avi_dsr.config.fields import (
+    MAX_HTTP_PATH,
     IPAddress,
     Problems,
     check_keys,
     describe,
+    http_path_problem,
     read_address,
     read_bool,
     read_int,
@@ -21,6 +23,8 @@ from avi_dsr.config.fields import (
     read_mapping,
     read_optional,
     read_str,
+    read_tenant,
+    service_name_problem,
 )
 from avi_dsr.config.placement import (
     PlacementFacts,
@@ -52,8 +56,13 @@ from avi_dsr.rules import (
     monitor_type_problem,
     syn_protection_problem,
 )
+from avi_dsr.textcheck import short_list
 
-_SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
+# Avi's own list limits (Swagger 22.1.4: VirtualService.services maxItems 2048, Pool.servers
+# maxItems 5000): refused here with one short line instead of a schema error on the controller.
+MAX_PORTS = 2048
+MAX_MEMBERS = 5000
+_PORT_RANGE = re.compile(r" *([0-9]{1,5}) *(?:- *([0-9]{1,5}) *)?")  # 5 digits: int() stays cheap
 
 
 _SERVICE_KEYS = (
@@ -156,12 +165,8 @@ def _service(
                 "remove this key",
             )
     name = read_str(obj, "name", key, problems, required=True)
-    if name and not _SERVICE_NAME.match(name):
-        problems.add(
-            f"{key}.name",
-            f"{describe(name)} must start with a letter or digit and use "
-            "only letters, digits, '-', '_', '.' (at most 60 characters)",
-        )
+    if name and (problem := service_name_problem(name)):
+        problems.add(f"{key}.name", problem)
     vips = _vips(obj, key, api, problems)
     protocol = read_str(obj, "protocol", key, problems, default="tcp", choices=("tcp", "udp"))
     ports = _ports(obj.get("ports"), f"{key}.ports", problems)
@@ -194,7 +199,7 @@ def _service(
     cloud = read_str(obj, "cloud", key, problems, default="Default-Cloud")
     se_group = read_str(obj, "seGroup", key, problems, default="Default-Group")
     vrf = read_str(obj, "vrf", key, problems, default="global")
-    tenant = read_str(obj, "tenant", key, problems, default=tenant_default)
+    tenant = read_tenant(obj, key, problems, default=tenant_default)
     enabled = read_bool(obj, "enabled", key, problems, default=True)
     wait = read_int(obj, "waitForUpSeconds", key, problems, default=600, low=0, high=3600)
     adopt = _adopt(obj.get("adopt"), f"{key}.adopt", problems)
@@ -359,7 +364,12 @@ def _own_addresses(
 
 def _ports(value: Any, key: str, problems: Problems) -> tuple[PortRange, ...]:
     items = read_items(
-        value, key, problems, missing='needs at least one port, e.g. [80] or ["8000-8010"]'
+        value,
+        key,
+        problems,
+        missing='needs at least one port, e.g. [80] or ["8000-8010"]',
+        max_items=MAX_PORTS,
+        why=" (Avi's limit of services per virtual service); use ranges",
     )
     ranges: list[PortRange] = []
     for i, item in enumerate(items):
@@ -384,12 +394,10 @@ def _port_range(item: Any, key: str, problems: Problems) -> PortRange | None:
         return None
     if isinstance(item, int):
         if not 1 <= item <= 65535:
-            problems.add(key, f"port must be between 1 and 65535, got {item}")
+            problems.add(key, f"port must be between 1 and 65535, got {describe(item)}")
             return None
         return PortRange(item, item)
-    match = (
-        re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", str(item)) if isinstance(item, str) else None
-    )
+    match = _PORT_RANGE.fullmatch(item) if isinstance(item, str) else None
     if match is None:
         problems.add(key, f'must be a port (1-65535) or a range "start-end", got {describe(item)}')
         return None
@@ -406,7 +414,8 @@ def _port_range(item: Any, key: str, problems: Problems) -> PortRange | None:
 
 def _raw_names(value: Any) -> list[str]:
     items = value if isinstance(value, list) else []
-    return [i if isinstance(i, str) else i.get("name") for i in items if isinstance(i, str | dict)]
+    names = [i if isinstance(i, str) else i.get("name") for i in items if isinstance(i, str | dict)]
+    return [n for n in names if isinstance(n, str)]
 
 
 def _members(
@@ -418,7 +427,12 @@ def _members(
 ) -> dict[int, MemberConfig]:
     """Valid members by their index in the config list (so later problems name the right item)."""
     items = read_items(
-        value, key, problems, missing="needs at least one server name from avi-dsr:servers"
+        value,
+        key,
+        problems,
+        missing="needs at least one server name from avi-dsr:servers",
+        max_items=MAX_MEMBERS,
+        why=" (Avi's limit of servers per pool)",
     )
     members: dict[int, MemberConfig] = {}
     for i, item in enumerate(items):
@@ -441,10 +455,11 @@ def _members(
         if member.server in broken:
             continue  # its own problems are already reported under avi-dsr:servers
         if member.server not in servers:
-            known = ", ".join(sorted(servers)) or "none are valid"
+            known = short_list(sorted(servers)) or "none are valid"
             problems.add(
                 where,
-                f"unknown server '{member.server}'; define it in avi-dsr:servers (known: {known})",
+                f"unknown server {describe(member.server)}; define it in avi-dsr:servers "
+                f"(known: {known})",
             )
         elif any(m.server == member.server for m in members.values()):
             problems.add(where, f"server '{member.server}' is listed twice")
@@ -540,14 +555,12 @@ def _health_monitor(
             if name in _ALL_MONITOR_KEYS and name not in _MONITOR_KEYS[kind]:
                 types = ", ".join(t for t, keys in _MONITOR_KEYS.items() if name in keys)
                 problems.add(f"{key}.{name}", f"only applies to type: {types}; remove it")
-    path = read_str(obj, "path", key, problems, default="/") or "/"
-    if not path.startswith("/") or any(c.isspace() for c in path):
-        problems.add(
-            f"{key}.path", f"must start with '/' and contain no spaces, got {describe(path)}"
-        )
+    path = read_str(obj, "path", key, problems, default="/", max_len=MAX_HTTP_PATH) or "/"
+    if problem := http_path_problem(path):
+        problems.add(f"{key}.path", problem)
     codes = read_list(obj.get("codes"), f"{key}.codes", problems)
     for i, code in enumerate(codes or []):
-        if str(code).lower() not in HTTP_CODES:
+        if not isinstance(code, str) or code.lower() not in HTTP_CODES:
             problems.add(
                 f"{key}.codes[{i}]",
                 f"must be one of {', '.join(HTTP_CODES)}, got {describe(code)}",
@@ -579,3 +592,11 @@ def _health_monitor(
         query_name=query_name,
         record_type=record_type or "A",
     )
+
+
+# The readers above are the one home of the service rules: the components check their typed
+# args with them too (avi_dsr.config.typed), so a rule and its message exist once.
+read_ports = _ports
+read_members = _members
+read_network_profile = _network_profile
+read_health_monitor = _health_monitor

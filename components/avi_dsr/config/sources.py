@@ -18,14 +18,13 @@ from avi_dsr.config.specs import NAMESPACE, PLAIN_KEYS, SECRET_KEYS, ConfigError
 _PREFIX = f"{NAMESPACE}:"
 
 
+MAX_STACK_FILE = 8 * 1024 * 1024
+"""A stack file is a few KB; a bigger one is a mistake (or worse), refused before parsing."""
+
+
 def values_from_stack_file(path: str | Path) -> tuple[dict[str, Any], set[str]]:
     """Read ``config:`` from a ``Pulumi.<stack>.yaml``; ``{secure: ...}`` counts as set."""
-    try:
-        document = yaml.safe_load(Path(path).read_text()) or {}
-    except OSError as err:
-        raise ConfigError([f"{path}: cannot read the stack file ({err.strerror})"]) from None
-    except yaml.YAMLError as err:
-        raise ConfigError([f"{path}: not valid YAML ({err})"]) from None
+    document = _load_yaml(Path(path)) or {}
     config = document.get("config") if isinstance(document, Mapping) else None
     if not isinstance(config, Mapping):
         raise ConfigError([f"{path}: has no 'config:' mapping with avi-dsr:* keys"])
@@ -48,6 +47,33 @@ def values_from_stack_file(path: str | Path) -> tuple[dict[str, Any], set[str]]:
         else:
             values[key] = value
     return values, secrets
+
+
+def _load_yaml(path: Path) -> Any:
+    """The parsed file, or a ConfigError saying why not (never a traceback).
+
+    Bytes go to the YAML parser, which reports bad encodings itself; a nesting or number too
+    big for Python is the parser's RecursionError / ValueError, reported the same way.
+    """
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_STACK_FILE + 1)
+    except OSError as err:
+        raise ConfigError([f"{path}: cannot read the stack file ({err.strerror})"]) from None
+    if len(data) > MAX_STACK_FILE:
+        raise ConfigError([f"{path}: larger than {MAX_STACK_FILE // 2**20} MiB; not a stack file"])
+    try:
+        return yaml.safe_load(data)
+    except yaml.YAMLError as err:
+        raise ConfigError([f"{path}: not valid YAML ({_one_line(err)})"]) from None
+    except RecursionError:
+        raise ConfigError([f"{path}: not valid YAML (nested too deeply)"]) from None
+    except ValueError as err:  # e.g. an integer with more digits than Python converts
+        raise ConfigError([f"{path}: not valid YAML ({_one_line(err)})"]) from None
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
 
 
 def values_from_pulumi() -> tuple[dict[str, Any], set[str]]:
@@ -79,7 +105,7 @@ def _decode(raw: Any) -> Any:
     if isinstance(raw, str):
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON (or absurdly nested): the reader says why
             return raw
     return raw
 

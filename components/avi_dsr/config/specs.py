@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from avi_dsr.config.fields import IPAddress
+from avi_dsr.config.fields import IPAddress, summarize
 from avi_dsr.controller_address import DEFAULT_TENANT, base_url
 from avi_dsr.server import ServerSpec
 
@@ -33,7 +33,7 @@ class ConfigError(Exception):
     def __init__(self, problems: Iterable[object]) -> None:
         self.problems = [str(p) for p in problems]
         count = len(self.problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        lines = "\n".join(f"  - {p}" for p in summarize(self.problems))
         super().__init__(
             f"{count} problem{'s' if count != 1 else ''} in the stack config:\n{lines}"
         )

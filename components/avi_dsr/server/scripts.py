@@ -44,6 +44,7 @@ from avi_dsr.server.paths import (
     SYSCTL_STATE_PATH,
 )
 from avi_dsr.server.spec import TUNNEL_NAMES, ServerSpec
+from avi_dsr.server.stage_root import normalize_stage_root, stage_root_problem
 from avi_dsr.server.sysctl import sysctl_settings
 
 # every file the scripts may own -> its payload name in the scratch dir; order = removal order
@@ -321,15 +322,13 @@ def render_remove_script(spec: ServerSpec, *, stage_root: str | None = None) -> 
 
 
 def _checked_stage_root(stage_root: str | None) -> str:
+    """The renderer applies the same stage-root rule as the config (checked there first)."""
     if stage_root is None:
         return ""
-    normalized = posixpath.normpath(stage_root) if stage_root else ""
-    if not normalized.startswith("/") or normalized == "/" or "\n" in normalized:
-        raise ValueError(
-            f"stage_root: {stage_root!r} must be an absolute directory other than "
-            "'/' (e.g. /tmp/avi-dsr-stage); use stage_root=None to apply for real"
-        )
-    return normalized
+    problem = stage_root_problem(stage_root)
+    if problem:
+        raise ValueError(f"stage_root: {problem}")
+    return normalize_stage_root(stage_root)
 
 
 def _say(spec: ServerSpec) -> str:

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from avi_dsr.ipcheck import parse_address, parse_interface
+from avi_dsr.textcheck import describe
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
@@ -26,8 +29,10 @@ TUNNEL_NAMES = ("dsr4", "dsr6", "dsr4gre")
 FALLBACK_TUNNEL_NAMES = ("tunl0", "ip6tnl0", "sit0", "gre0", "gretap0", "erspan0")
 RESERVED_INTERFACE_NAMES = (*TUNNEL_NAMES, "lo", *FALLBACK_TUNNEL_NAMES)
 
-_HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_INTERFACE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$")
+# Matched with fullmatch: `re.match` with `$` also accepts a trailing newline ("web01\n"), which
+# would end up in the rendered scripts and YAML.
+_HOSTNAME_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_INTERFACE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class ServerSpecError(ValueError):
         self.server = name
         self.errors: tuple[FieldError, ...] = tuple(errors)
         lines = "\n".join(f"  - {error}" for error in self.errors)
-        super().__init__(f"server {name!r} is not a valid DSR server spec:\n{lines}")
+        super().__init__(f"server {describe(name)} is not a valid DSR server spec:\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -142,20 +147,20 @@ def _coerce_single(
     """
     if value is None:
         return None
-    text = str(value).strip()
     wants_prefix = kind in (ipaddress.IPv4Interface, ipaddress.IPv6Interface)
-    if not wants_prefix or "/" in text:
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    errors.append(FieldError(field, f"{value!r} is not valid; expected {example}"))
+    try:
+        parsed = parse_interface(value) if wants_prefix else parse_address(value)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, kind) and (not wants_prefix or "/" in str(value)):
+        return parsed
+    errors.append(FieldError(field, f"{describe(value)} is not valid; expected {example}"))
     return None
 
 
 def _as_tuple(value: Any, field: str, errors: list[FieldError]) -> tuple[Any, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        errors.append(FieldError(field, f"must be a list, got {value!r}"))
+        errors.append(FieldError(field, f"must be a list, got {describe(value)}"))
         return ()
     return tuple(value)
 
@@ -172,12 +177,12 @@ def _coerce_vips(
     for index, item in enumerate(_as_tuple(value, field, errors)):
         where = f"{field}[{index}]"
         try:
-            vip = ipaddress.ip_address(str(item).strip())
+            vip = parse_address(item)
         except ValueError:
             errors.append(
                 FieldError(
                     where,
-                    f"{item!r} is not an IP address; give a bare "
+                    f"{describe(item)} is not an IP address; give a bare "
                     "address without prefix, such as 203.0.113.10",
                 )
             )
@@ -195,9 +200,9 @@ def _coerce_dns(value: Any, errors: list[FieldError]) -> tuple[Any, ...]:
     servers: list[Any] = []
     for index, item in enumerate(_as_tuple(value, "dns", errors)):
         try:
-            server = ipaddress.ip_address(str(item).strip())
+            server = parse_address(item)
         except ValueError:
-            errors.append(FieldError(f"dns[{index}]", f"{item!r} is not an IP address"))
+            errors.append(FieldError(f"dns[{index}]", f"{describe(item)} is not an IP address"))
             continue
         if server not in servers:
             servers.append(server)
@@ -230,7 +235,7 @@ def _name_errors(spec: ServerSpec) -> list[FieldError]:
         return [
             FieldError(
                 "name",
-                f"{spec.name!r} is not a valid host name; use letters, "
+                f"{describe(spec.name)} is not a valid host name; use letters, "
                 "digits and '-' (labels of 1-63 characters, e.g. web01)",
             )
         ]
@@ -238,23 +243,30 @@ def _name_errors(spec: ServerSpec) -> list[FieldError]:
 
 
 def _interface_errors(spec: ServerSpec) -> list[FieldError]:
-    if not isinstance(spec.interface, str) or not _INTERFACE_NAME.match(spec.interface):
-        return [
-            FieldError(
-                "interface",
-                f"{spec.interface!r} is not a Linux interface name; "
-                "use 1-15 characters from letters, digits, '_', '.', '-' (e.g. ens192)",
-            )
-        ]
-    if spec.interface in RESERVED_INTERFACE_NAMES:
-        return [
-            FieldError(
-                "interface",
-                f"{spec.interface!r} is reserved for tunnels/loopback; "
-                "give the server's ethernet interface (e.g. ens192)",
-            )
-        ]
-    return []
+    problem = interface_problem(spec.interface)
+    return [FieldError("interface", problem)] if problem else []
+
+
+def interface_problem(value: Any) -> str | None:
+    """The interface-name rule, shared with the stack config (``servers[i].interface``)."""
+    if not isinstance(value, str) or not _INTERFACE_NAME.fullmatch(value):
+        return (
+            f"{describe(value)} is not a Linux interface name; "
+            "use 1-15 characters from letters, digits, '_', '.', '-' (e.g. ens192)"
+        )
+    if value in RESERVED_INTERFACE_NAMES:
+        return (
+            f"{describe(value)} is reserved for tunnels/loopback; "
+            "give the server's ethernet interface (e.g. ens192)"
+        )
+    return None
+
+
+def domain_problem(value: Any) -> str | None:
+    """The DNS search-domain rule, shared with the stack config (``servers[i].search``)."""
+    if isinstance(value, str) and _is_hostname(value):
+        return None
+    return f"{describe(value)} is not a valid DNS domain (e.g. lab.example)"
 
 
 def _family_errors(
@@ -356,9 +368,9 @@ def _vip_problem(vip: Any, own: Any, gateway: Any) -> str | None:
 
 def _search_errors(spec: ServerSpec) -> list[FieldError]:
     return [
-        FieldError(f"search[{index}]", f"{domain!r} is not a valid DNS domain (e.g. lab.example)")
+        FieldError(f"search[{index}]", problem)
         for index, domain in enumerate(spec.search)
-        if not isinstance(domain, str) or not _is_hostname(domain)
+        if (problem := domain_problem(domain))
     ]
 
 
@@ -368,7 +380,7 @@ def _release_and_mtu_errors(spec: ServerSpec) -> list[FieldError]:
         errors.append(
             FieldError(
                 "ubuntu_release",
-                f"{spec.ubuntu_release!r} is not supported; "
+                f"{describe(spec.ubuntu_release)} is not supported; "
                 f"use one of {', '.join(UBUNTU_RELEASES)}",
             )
         )
@@ -379,15 +391,16 @@ def _release_and_mtu_errors(spec: ServerSpec) -> list[FieldError]:
         errors.append(
             FieldError(
                 "underlay_mtu",
-                f"{mtu!r} must be an integer between {low} and {MAX_UNDERLAY_MTU}{why}",
+                f"{describe(mtu)} must be an integer between {low} and {MAX_UNDERLAY_MTU}{why}",
             )
         )
     return errors
 
 
 def _is_hostname(text: str) -> bool:
+    """Dot-separated labels (one trailing dot allowed, as in a fully qualified name)."""
     return 0 < len(text) <= 253 and all(
-        _HOSTNAME_LABEL.match(label) for label in text.rstrip(".").split(".")
+        _HOSTNAME_LABEL.fullmatch(label) for label in text.removesuffix(".").split(".")
     )
 
 
