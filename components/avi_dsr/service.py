@@ -91,9 +91,7 @@ class L3DsrService(pulumi.ComponentResource):
         if wrong:
             raise ComponentArgsError("L3DsrService", resource_name, wrong)
         super().__init__(type_token("L3DsrService"), resource_name, None, opts)
-        connection = (
-            dataclasses.replace(a.connection, tenant=svc.tenant) if a.connection else None
-        )
+        connection = dataclasses.replace(a.connection, tenant=svc.tenant) if a.connection else None
         # What the controller preflight checks for this service (avi_dsr.preflight).
         self.facts = ServiceFacts.of(svc, a.config_key or resource_name)
         names = AviNames.for_service(svc.name)
