@@ -13,13 +13,14 @@ for any component.
 
 # No `from __future__ import annotations`: the SDK's analyzer reads these annotations as types.
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
-from avi_dsr import service
+from avi_dsr import network_profile, pool, service, virtual_service
 from avi_dsr.config import ConfigError, StackSpec, parse_stack
+from avi_dsr.preflight import ServiceFacts
 
 # --------------------------------------------------------------------------- plain args
 # Field names are the stack config's in snake_case; the schema shows them in camelCase, exactly
@@ -354,3 +355,124 @@ class L3DsrService(service.L3DsrService):
             ),
             opts,
         )
+
+
+# The parts of a service, for programs that wire them differently; each takes the same service
+# spec (and is validated the same way) and builds only its objects.
+
+
+class DsrNetworkProfileArgs(TypedDict):
+    """Args of DsrNetworkProfile for every language."""
+
+    service: DsrServiceSpec
+    """The service whose profile this is (its name, protocol and networkProfile count)."""
+    servers: list[ServerAddressSpec]
+    """The service's members (checked with the service)."""
+    api_version: NotRequired[str]
+
+
+class DsrNetworkProfile(network_profile.DsrNetworkProfile):
+    """The TCP or UDP fast-path profile with a DSR profile (`<service>-np`)."""
+
+    ref: pulumi.Output[str]
+    uuid: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: DsrNetworkProfileArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        svc, facts = _one_service("DsrNetworkProfile", name, args)
+        super().__init__(name, service.network_profile_args(svc, None, facts), opts)
+
+
+class DsrPoolArgs(TypedDict):
+    """Args of DsrPool for every language."""
+
+    service: DsrServiceSpec
+    """The service whose pool (and monitor) this is."""
+    servers: list[ServerAddressSpec]
+    """The members' own addresses."""
+    api_version: NotRequired[str]
+
+
+class DsrPool(pool.DsrPool):
+    """The consistent-hash pool of the servers' own addresses and its monitor (`<service>-pool`)."""
+
+    ref: pulumi.Output[str]
+    uuid: pulumi.Output[str]
+    members: pulumi.Output[list[str]]
+
+    def __init__(
+        self, name: str, args: DsrPoolArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        svc, facts = _one_service("DsrPool", name, args)
+        addresses = {
+            s.server_name: (s.ipv4, s.ipv6)
+            for s in _address_only(args, _member_configs(name, args))
+        }
+        super().__init__(name, service.pool_args(svc, None, facts, addresses), opts)
+
+
+class DsrVirtualServiceArgs(TypedDict):
+    """Args of DsrVirtualService for every language."""
+
+    service: DsrServiceSpec
+    """The service whose VsVip and virtual service these are."""
+    servers: list[ServerAddressSpec]
+    """The service's members (checked with the service)."""
+    network_profile_ref: pulumi.Input[str]
+    """`ref` of the service's DsrNetworkProfile."""
+    pool_ref: pulumi.Input[str]
+    """`ref` of the service's DsrPool."""
+    api_version: NotRequired[str]
+
+
+class DsrVirtualService(virtual_service.DsrVirtualService):
+    """The VsVip and the System-L4-Application virtual service, verified up (`<service>-vs`)."""
+
+    ref: pulumi.Output[str]
+    uuid: pulumi.Output[str]
+    vsvip_uuid: pulumi.Output[str]
+    oper_status: pulumi.Output[str | None]
+
+    def __init__(
+        self, name: str, args: DsrVirtualServiceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        svc, facts = _one_service("DsrVirtualService", name, args)
+        super().__init__(
+            name,
+            service.virtual_service_args(
+                svc,
+                None,
+                facts,
+                network_profile_ref=args["network_profile_ref"],
+                pool_ref=args["pool_ref"],
+            ),
+            opts,
+        )
+
+
+def _one_service(component: str, name: str, args: Mapping[str, Any]) -> tuple[Any, dict]:
+    stack = _service_stack_spec(component, name, args)
+    svc = stack.services[0]
+    return svc, ServiceFacts.of(svc, "service").wire()
+
+
+def _service_stack_spec(component: str, name: str, args: Mapping[str, Any]) -> StackSpec:
+    return _parse(
+        f"{component} {name}",
+        _service_stack(args, args.get("api_version")),
+        {
+            "avi-dsr:services[0]": "service",
+            "avi-dsr:servers": "servers",
+            "avi-dsr:controller.apiVersion": "apiVersion",
+        },
+    )
+
+
+def _member_configs(name: str, args: Mapping[str, Any]) -> Sequence[Any]:
+    return _service_stack_spec("DsrPool", name, args).servers
+
+
+def _address_only(args: Mapping[str, Any], configs: Sequence[Any]) -> list[_AddressOnly]:
+    given = {s["name"]: s for s in args.get("servers") or ()}
+    return [_AddressOnly(given[c.name], c) for c in configs]

@@ -129,7 +129,7 @@ def check_virtual_service_args(a: Any, problems: Problems) -> None:
 
 
 def check_service_args(a: Any, problems: Problems) -> None:
-    api = check_connection(a.connection, problems, required=True)
+    api = check_connection(a.connection, problems, required=False)
     servers = a.servers if hasattr(a.servers, "keys") else {}
     if not hasattr(a.servers, "keys"):
         problems.add(

@@ -36,6 +36,9 @@ class Components:
 
             classes = [
                 package.L3DsrService,
+                package.DsrNetworkProfile,
+                package.DsrPool,
+                package.DsrVirtualService,
             ]
             self._provider = ComponentProvider(classes, PACKAGE, version=self._version)
             self._servicer = ProviderServicer(self._provider, [], self._engine_address)
