@@ -275,6 +275,8 @@ def _rename(problem: str, keys: Mapping[str, str]) -> str:
 
 
 def _service_stack(args: Mapping[str, Any], api_version: str | None) -> dict[str, Any]:
+    if isinstance(args.get("servers"), pulumi.Output):
+        raise ValueError("servers must be a list literal (each entry's address may be an output)")
     service = _camel(_plain("service", args["service"]))
     members = _plain(
         "servers", [{k: v for k, v in s.items() if k != "address"} for s in args["servers"]]
@@ -312,7 +314,7 @@ class L3DsrServiceArgs(TypedDict):
 
     service: DsrServiceSpec
     """The service, as an `avi-dsr:services[i]` entry."""
-    servers: list[ServerAddressSpec]
+    servers: pulumi.Input[list[ServerAddressSpec]]
     """The pool members' own addresses (from VsphereDsrServer/ExistingDsrServer outputs, or any)."""
     api_version: NotRequired[str]
     """The provider's apiVersion, when set: gates IPv6 VIPs and GRE before any request."""
@@ -366,7 +368,7 @@ class DsrNetworkProfileArgs(TypedDict):
 
     service: DsrServiceSpec
     """The service whose profile this is (its name, protocol and networkProfile count)."""
-    servers: list[ServerAddressSpec]
+    servers: pulumi.Input[list[ServerAddressSpec]]
     """The service's members (checked with the service)."""
     api_version: NotRequired[str]
 
@@ -389,7 +391,7 @@ class DsrPoolArgs(TypedDict):
 
     service: DsrServiceSpec
     """The service whose pool (and monitor) this is."""
-    servers: list[ServerAddressSpec]
+    servers: pulumi.Input[list[ServerAddressSpec]]
     """The members' own addresses."""
     api_version: NotRequired[str]
 
@@ -417,7 +419,7 @@ class DsrVirtualServiceArgs(TypedDict):
 
     service: DsrServiceSpec
     """The service whose VsVip and virtual service these are."""
-    servers: list[ServerAddressSpec]
+    servers: pulumi.Input[list[ServerAddressSpec]]
     """The service's members (checked with the service)."""
     network_profile_ref: pulumi.Input[str]
     """`ref` of the service's DsrNetworkProfile."""

@@ -149,7 +149,11 @@ def package_schema(version: str, avi_version: str | None = None) -> dict[str, An
         "types": dict(sorted(types.items())),
         "language": {
             "python": {"packageName": "pulumi_avi_dsr"},
-            "nodejs": {"packageName": "@avi-dsr/pulumi", "dependencies": {"@pulumi/pulumi": "^3"}},
+            # 3.270 is the oldest Node SDK with what pkg/v3 3.274's generator emits (existsResource)
+            "nodejs": {
+                "packageName": "@avi-dsr/pulumi",
+                "dependencies": {"@pulumi/pulumi": "^3.270.0"},
+            },
             "go": {"importBasePath": "example.com/avi-dsr/sdk/go/avidsr"},
         },
     }

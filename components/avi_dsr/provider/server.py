@@ -59,7 +59,7 @@ class AviDsrProvider(provider_pb2_grpc.ResourceProviderServicer):
             schema = package_schema(self._version)
             if self._components is not None:
                 schema = merge_component_schema(schema, self._components.schema())
-            self._schema = json.dumps(schema, sort_keys=True)
+            self._schema = json.dumps(schema, sort_keys=True)  # = dump_schema.full_schema()
         return provider_pb2.GetSchemaResponse(schema=self._schema)
 
     async def Cancel(self, request: Any, context: Any) -> empty_pb2.Empty:
