@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from avisim.errors import ApiError
@@ -16,38 +16,54 @@ if TYPE_CHECKING:
 
 def handle(sim: Simulator, method: str, path: str, raw: bytes) -> Reply:
     route = path[len("/_avisim") :]
-    if (method, route) == ("GET", "/health"):
-        return Reply(200, {"ok": True, "url": sim.url, **controller_facts(sim)})
-    if (method, route) == ("GET", "/counters"):
-        return Reply(200, sim.counters())
-    if (method, route) == ("POST", "/counters/reset"):
-        sim.reset_counters()
-        return Reply(200, {})
-    if (method, route) == ("GET", "/log"):
-        return Reply(200, sim.request_log())
-    if route == "/faults":
-        return _faults(sim, method, raw)
-    if (method, route) == ("POST", "/restart"):
-        return _restart(sim, _body(raw))
-    if (method, route) == ("GET", "/writes"):
-        return Reply(200, sim.writes.status())
-    if (method, route) == ("POST", "/writes/release"):
-        action = _body(raw).get("action", SEND)
-        if action not in (SEND, DROP):
-            raise ApiError(400, f"writes/release: action must be {SEND!r} or {DROP!r}")
-        return Reply(200, {"released": sim.writes.release(action)})
-    if route == "/rules":
-        if method == "POST":
-            sim.controller.rules.update(_body(raw))
-        return Reply(200, sim.controller.rules.as_dict())
-    if (method, route) == ("POST", "/sessions/expire"):
-        sim.sessions.expire_all()
-        return Reply(200, {})
+    handler = _ROUTES.get((method, route)) or _ROUTES.get(("*", route))
+    if handler is not None:
+        return handler(sim, method, raw)
     if method == "GET" and route.startswith("/objects/"):
         return Reply(200, sim.controller.objects(route[len("/objects/") :]))
     if (method, route) == ("GET", "/ca.pem") and sim.ca_cert_path:
         return Reply(200, sim.ca_cert_path.read_text(), plain=True)
     raise ApiError(404, f"avisim control API has no {method} {path}")
+
+
+def _reset_counters(sim: Simulator, _method: str, _raw: bytes) -> Reply:
+    sim.reset_counters()
+    return Reply(200, {})
+
+
+def _release(sim: Simulator, _method: str, raw: bytes) -> Reply:
+    action = _body(raw).get("action", SEND)
+    if action not in (SEND, DROP):
+        raise ApiError(400, f"writes/release: action must be {SEND!r} or {DROP!r}")
+    return Reply(200, {"released": sim.writes.release(action)})
+
+
+def _rules(sim: Simulator, method: str, raw: bytes) -> Reply:
+    if method == "POST":
+        sim.controller.rules.update(_body(raw))
+    return Reply(200, sim.controller.rules.as_dict())
+
+
+def _expire_sessions(sim: Simulator, _method: str, _raw: bytes) -> Reply:
+    sim.sessions.expire_all()
+    return Reply(200, {})
+
+
+# (method, route) -> handler; "*" matches any method.
+_ROUTES: dict[tuple[str, str], Callable[[Simulator, str, bytes], Reply]] = {
+    ("GET", "/health"): lambda sim, _m, _r: Reply(
+        200, {"ok": True, "url": sim.url, **controller_facts(sim)}
+    ),
+    ("GET", "/counters"): lambda sim, _m, _r: Reply(200, sim.counters()),
+    ("POST", "/counters/reset"): _reset_counters,
+    ("GET", "/log"): lambda sim, _m, _r: Reply(200, sim.request_log()),
+    ("*", "/faults"): lambda sim, method, raw: _faults(sim, method, raw),
+    ("POST", "/restart"): lambda sim, _m, raw: _restart(sim, _body(raw)),
+    ("GET", "/writes"): lambda sim, _m, _r: Reply(200, sim.writes.status()),
+    ("POST", "/writes/release"): _release,
+    ("*", "/rules"): _rules,
+    ("POST", "/sessions/expire"): _expire_sessions,
+}
 
 
 def controller_facts(sim: Simulator) -> dict[str, Any]:

@@ -223,54 +223,15 @@ def existing_live(facts: dict) -> Result:
     """Check 10: an existing server configured live over SSH by the rendered scripts serves DSR,
     a second apply changes nothing, and remove leaves the host as it was before."""
     live = facts["existing"]
-    states = live["states"]
-    problems = []
-    for step in ("apply", "reapply", "remove"):
-        if live[step]["rc"] != 0:
-            problems.append(f"{step} exited {live[step]['rc']}: {live[step]['stderr'][-3:]}")
-    applied = states["applied"]
+    problems = [
+        f"{step} exited {live[step]['rc']}: {live[step]['stderr'][-3:]}"
+        for step in ("apply", "reapply", "remove")
+        if live[step]["rc"] != 0
+    ]
     for family in live["families"]:
-        traffic = live["traffic"][family]
-        curl = traffic["curl"]
-        if traffic["whoami"] != live["server"]:
-            problems.append(f"{family}: answered by {traffic['whoami']!r}, not {live['server']}")
-        if curl.get("code") != 200 or curl.get("size", 0) < MIN_DOWNLOAD:
-            problems.append(f"{family}: download failed: HTTP {curl.get('code')}")
-        received = traffic["client_rx_bytes"]
-        share = traffic["lb_rx_bytes"] / received if received else 1
-        if share >= MAX_LB_RX_SHARE:
-            problems.append(
-                f"{family}: the LB received {traffic['lb_rx_bytes']} B for "
-                f"{traffic['client_rx_bytes']} B at the client: the reply did not bypass it"
-            )
-        mss = live["syn_ack_mss"][family]
-        if not mss:
-            problems.append(f"{family}: no SYN-ACK from the VIP captured on {live['server']}")
-        elif max(mss) > MSS_LIMIT[family]:
-            problems.append(
-                f"{family}: {live['server']} advertised MSS {max(mss)} > {MSS_LIMIT[family]} "
-                "(its own routes set none: the MSS clamp did not work)"
-            )
-    if not applied.get("nft"):
-        problems.append("no nftables ruleset after apply: the MSS clamp is not loaded")
-    changed = [k for k in applied if k != "rc" and states["reapplied"].get(k) != applied[k]]
-    if changed:
-        problems.append(f"the second apply changed {changed}")
-    if "tunnels already as rendered; netplan not re-applied" not in " ".join(
-        live["reapply"]["stdout"]
-    ):
-        problems.append("the second apply re-applied netplan")
-    before, removed = states["before"], states["removed"]
-    differ = [k for k in before if k != "rc" and removed.get(k) != before[k]]
-    for key in differ:
-        gone = sorted(set(before[key]) - set(removed.get(key, [])))
-        extra = sorted(set(removed.get(key, [])) - set(before[key]))
-        problems.append(f"after remove, {key} differs from before: -{gone[:3]} +{extra[:3]}")
-    if before == applied:
-        problems.append("apply changed nothing on the host: the comparison proves nothing")
-    answered = [f for f, curl in live["after_remove"].items() if curl.get("code") == 200]
-    if answered:
-        problems.append(f"after remove the VIPs still answer: {answered}")
+        problems += _live_traffic_problems(live, family)
+    problems += _live_state_problems(live)
+    differ = _removed_differs(live["states"])
     detail = (
         f"{live['server']}: apply rc {live['apply']['rc']} in {live['apply']['seconds']}s, "
         f"re-apply rc {live['reapply']['rc']} in {live['reapply']['seconds']}s, "
@@ -285,6 +246,65 @@ def existing_live(facts: dict) -> Result:
         + f"; state after remove = before: {not differ}"
     )
     return _verdict(10, "existing-server-live-ssh", problems, detail)
+
+
+def _live_traffic_problems(live: dict, family: str) -> list[str]:
+    """DSR through the live-applied server: its answer, returned around the LB, MSS clamped."""
+    problems = []
+    traffic = live["traffic"][family]
+    curl = traffic["curl"]
+    if traffic["whoami"] != live["server"]:
+        problems.append(f"{family}: answered by {traffic['whoami']!r}, not {live['server']}")
+    if curl.get("code") != 200 or curl.get("size", 0) < MIN_DOWNLOAD:
+        problems.append(f"{family}: download failed: HTTP {curl.get('code')}")
+    received = traffic["client_rx_bytes"]
+    share = traffic["lb_rx_bytes"] / received if received else 1
+    if share >= MAX_LB_RX_SHARE:
+        problems.append(
+            f"{family}: the LB received {traffic['lb_rx_bytes']} B for "
+            f"{traffic['client_rx_bytes']} B at the client: the reply did not bypass it"
+        )
+    mss = live["syn_ack_mss"][family]
+    if not mss:
+        problems.append(f"{family}: no SYN-ACK from the VIP captured on {live['server']}")
+    elif max(mss) > MSS_LIMIT[family]:
+        problems.append(
+            f"{family}: {live['server']} advertised MSS {max(mss)} > {MSS_LIMIT[family]} "
+            "(its own routes set none: the MSS clamp did not work)"
+        )
+    return problems
+
+
+def _live_state_problems(live: dict) -> list[str]:
+    """Apply loads the clamp, re-apply changes nothing, remove restores the host exactly."""
+    states = live["states"]
+    applied = states["applied"]
+    problems = []
+    if not applied.get("nft"):
+        problems.append("no nftables ruleset after apply: the MSS clamp is not loaded")
+    changed = [k for k in applied if k != "rc" and states["reapplied"].get(k) != applied[k]]
+    if changed:
+        problems.append(f"the second apply changed {changed}")
+    if "tunnels already as rendered; netplan not re-applied" not in " ".join(
+        live["reapply"]["stdout"]
+    ):
+        problems.append("the second apply re-applied netplan")
+    before, removed = states["before"], states["removed"]
+    for key in _removed_differs(states):
+        gone = sorted(set(before[key]) - set(removed.get(key, [])))
+        extra = sorted(set(removed.get(key, [])) - set(before[key]))
+        problems.append(f"after remove, {key} differs from before: -{gone[:3]} +{extra[:3]}")
+    if before == applied:
+        problems.append("apply changed nothing on the host: the comparison proves nothing")
+    answered = [f for f, curl in live["after_remove"].items() if curl.get("code") == 200]
+    if answered:
+        problems.append(f"after remove the VIPs still answer: {answered}")
+    return problems
+
+
+def _removed_differs(states: dict) -> list[str]:
+    before, removed = states["before"], states["removed"]
+    return [k for k in before if k != "rc" and removed.get(k) != before[k]]
 
 
 def skipped(check: int, name: str, why: str) -> Result:

@@ -220,7 +220,7 @@ def test_config_error_keeps_every_problem_for_programs():
 @pytest.mark.parametrize(
     ("content", "says"),
     [
-        (b"config:\n  avi-dsr:servers: " + b"[" * 20000 + b"]" * 20000, "nested too deeply"),
+        (b"config:\n  avi-dsr:servers: " + b"[" * 20000 + b"]" * 20000, "nested deeper than 64"),
         (b"config:\n  avi-dsr:services: [{ports: [" + b"9" * 5000 + b"]}]", "digits"),
         (b"config:\n  avi-dsr:controller: {address: \xff\xfe}", "not valid YAML"),
         (b"config:\n  avi-dsr:controller: !!python/object/apply:os.system [id]", "tag"),

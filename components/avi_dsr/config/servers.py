@@ -225,6 +225,42 @@ def read_servers(
     return servers, broken - set(seen)
 
 
+def _check_gateway(
+    obj: Mapping[str, Any], gkey: str, gw: Any, iface: Any, family: int, problems: Problems
+) -> None:
+    """The gateway is on the server's subnet (an IPv6 router may be its link-local address,
+    reached by an on-link route) and is not the server itself."""
+    if gw is None:
+        return
+    if iface is None:
+        if f"ipv{family}" not in obj:
+            problems.add(gkey, f"needs ipv{family}")
+        return
+    if gw not in iface.network and not (family == 6 and gw.is_link_local):
+        problems.add(
+            gkey, f"{gw} is outside {iface.network}; the gateway must be on the server's subnet"
+        )
+    elif gw == iface.ip:
+        problems.add(gkey, f"{gw} is the server's own address")
+
+
+def _resolver(
+    obj: Mapping[str, Any], key: str, problems: Problems
+) -> tuple[list[IPAddress], list[Any]]:
+    """dns servers and search domains."""
+    dns: list[IPAddress] = []
+    for i, entry in enumerate(read_list(obj.get("dns"), f"{key}.dns", problems) or []):
+        try:
+            dns.append(parse_address(entry))
+        except ValueError:
+            problems.add(f"{key}.dns[{i}]", f"must be an IP address, got {describe(entry)}")
+    search = read_list(obj.get("search"), f"{key}.search", problems) or []
+    for i, entry in enumerate(search):
+        if problem := domain_problem(entry):
+            problems.add(f"{key}.search[{i}]", problem)
+    return dns, search
+
+
 def _server(
     item: Any,
     key: str,
@@ -257,28 +293,8 @@ def _server(
     if ipv4 is None and ipv6 is None and "ipv4" not in obj and "ipv6" not in obj:
         problems.add(f"{key}.ipv4", "is required (the server's own address, e.g. 198.51.100.11/24)")
     for gw, iface, family in ((gateway4, ipv4, 4), (gateway6, ipv6, 6)):
-        gkey = f"{key}.gateway{family}"
-        if gw is not None and iface is not None:
-            # an IPv6 router is normally reached by its link-local address (on-link route)
-            if gw not in iface.network and not (family == 6 and gw.is_link_local):
-                problems.add(
-                    gkey,
-                    f"{gw} is outside {iface.network}; the gateway must be on the server's subnet",
-                )
-            elif gw == iface.ip:
-                problems.add(gkey, f"{gw} is the server's own address")
-        elif gw is not None and iface is None and f"ipv{family}" not in obj:
-            problems.add(gkey, f"needs ipv{family}")
-    dns: list[IPAddress] = []
-    for i, entry in enumerate(read_list(obj.get("dns"), f"{key}.dns", problems) or []):
-        try:
-            dns.append(parse_address(entry))
-        except ValueError:
-            problems.add(f"{key}.dns[{i}]", f"must be an IP address, got {describe(entry)}")
-    search = read_list(obj.get("search"), f"{key}.search", problems) or []
-    for i, entry in enumerate(search):
-        if problem := domain_problem(entry):
-            problems.add(f"{key}.search[{i}]", problem)
+        _check_gateway(obj, f"{key}.gateway{family}", gw, iface, family, problems)
+    dns, search = _resolver(obj, key, problems)
     ubuntu = _ubuntu(obj.get("ubuntu"), f"{key}.ubuntu", problems)
     mtu = read_int(
         obj, "mtu", key, problems, default=1500, low=MIN_UNDERLAY_MTU, high=MAX_UNDERLAY_MTU
@@ -291,9 +307,15 @@ def _server(
     elif kind == "existing":
         if "vsphere" in obj:
             problems.add(f"{key}.vsphere", "only applies to kind: vsphere; remove it")
-        default_host = str((ipv4 or ipv6).ip) if (ipv4 or ipv6) else None
+        own = ipv4 or ipv6
         ssh = _ssh(
-            obj.get("ssh"), f"{key}.ssh", ssh_defaults, default_host, problems, deploy, secrets
+            obj.get("ssh"),
+            f"{key}.ssh",
+            ssh_defaults,
+            str(own.ip) if own else None,
+            problems,
+            deploy,
+            secrets,
         )
     if len(problems.items) > before or not name or not kind:
         return None

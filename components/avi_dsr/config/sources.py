@@ -52,8 +52,8 @@ def values_from_stack_file(path: str | Path) -> tuple[dict[str, Any], set[str]]:
 def _load_yaml(path: Path) -> Any:
     """The parsed file, or a ConfigError saying why not (never a traceback).
 
-    Bytes go to the YAML parser, which reports bad encodings itself; a nesting or number too
-    big for Python is the parser's RecursionError / ValueError, reported the same way.
+    Bytes go to the YAML parser, which reports bad encodings itself; a nesting too deep is
+    refused before parsing, a number too big for Python is the parser's ValueError.
     """
     try:
         with path.open("rb") as stream:
@@ -63,13 +63,50 @@ def _load_yaml(path: Path) -> Any:
     if len(data) > MAX_STACK_FILE:
         raise ConfigError([f"{path}: larger than {MAX_STACK_FILE // 2**20} MiB; not a stack file"])
     try:
+        if _yaml_depth(data) > MAX_NESTING:
+            raise ConfigError([f"{path}: not a stack file (nested deeper than {MAX_NESTING})"])
         return yaml.safe_load(data)
     except yaml.YAMLError as err:
         raise ConfigError([f"{path}: not valid YAML ({_one_line(err)})"]) from None
-    except RecursionError:
-        raise ConfigError([f"{path}: not valid YAML (nested too deeply)"]) from None
     except ValueError as err:  # e.g. an integer with more digits than Python converts
         raise ConfigError([f"{path}: not valid YAML ({_one_line(err)})"]) from None
+
+
+# No stack file nests anywhere near this deep. Checked before parsing, because the parsers
+# recurse: a RecursionError would be caught, but CPython 3.11 then fails later, unrelated
+# compiles with "AST constructor recursion depth mismatch" (python/cpython#106905).
+MAX_NESTING = 64
+
+
+def _yaml_depth(data: bytes) -> int:
+    """Deepest collection nesting, from PyYAML's event stream (an iterative state machine,
+    unlike the recursive composer safe_load uses)."""
+    depth = deepest = 0
+    for event in yaml.parse(data, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
+
+
+def _json_depth(text: str) -> int:
+    """Deepest `[`/`{` nesting outside strings (json.loads recurses too)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            escaped = not escaped and ch == "\\"
+            in_string = escaped or ch != '"'
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _one_line(err: Exception) -> str:
@@ -103,9 +140,11 @@ def _all_keys(runtime_config: Any) -> set[str]:
 
 def _decode(raw: Any) -> Any:
     if isinstance(raw, str):
+        if _json_depth(raw) > MAX_NESTING:
+            return raw  # left as text: the config reader says it is not the shape it needs
         try:
             return json.loads(raw)
-        except (ValueError, RecursionError):  # not JSON (or absurdly nested): the reader says why
+        except ValueError:  # not JSON: the reader says why
             return raw
     return raw
 
