@@ -57,14 +57,22 @@ def run_preflight(session: AviSession, facts: ServiceFacts | None, what: str) ->
         if facts in memo.passed:
             return
         services = [facts] if facts is not None else []
+        if session.controller_version:  # first what the login told: a newer apiVersion gets 400s
+            _refuse(what, ControllerFacts(version=session.controller_version), [], session)
         controller = _controller_facts(session, memo, services)
-        problems = preflight_problems(
-            controller, services, api_version=session.conn.api_version, controller_key=PROVIDER_KEY
-        )
-        if problems:
-            listed = "; ".join(f"{p.key}: {p.message}" for p in problems)
-            raise AviProviderError(f"{what}: preflight refused (nothing was written): {listed}")
+        _refuse(what, controller, services, session)
         memo.passed.add(facts)
+
+
+def _refuse(
+    what: str, controller: ControllerFacts, services: list[ServiceFacts], session: AviSession
+) -> None:
+    problems = preflight_problems(
+        controller, services, api_version=session.conn.api_version, controller_key=PROVIDER_KEY
+    )
+    if problems:
+        listed = "; ".join(f"{p.key}: {p.message}" for p in problems)
+        raise AviProviderError(f"{what}: preflight refused (nothing was written): {listed}")
 
 
 def _controller_facts(
