@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from avi_dsr import doctor
 from avi_dsr.config import ConfigError, StackSpec, parse_stack
 from avi_dsr.config.sources import values_from_stack_file
 from avi_dsr.payloads import service_payloads
@@ -36,7 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     render = commands.add_parser("render", help="write server files and Avi payloads")
     render.add_argument("--stack", required=True, type=Path, help="stacks/Pulumi.<env>.yaml")
     render.add_argument("--out", required=True, type=Path, help="output directory")
+    doctor.add_arguments(
+        commands.add_parser("doctor", help="find (--fix: repair) what a killed pulumi left behind")
+    )
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        return doctor.run(args)
     try:
         values, _secrets = values_from_stack_file(args.stack)
         stack = parse_stack(values)
