@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,15 +31,16 @@ from engine_harness import (
     SshServer,
     stack_config,
 )
+from test_engine_faults import assert_no_traceback_from_us
 
 PROJECT = "avi-dsr"
 SERVICES = (("web", 80), ("api", 443), ("dns", 8053))  # 3 services x 5 objects = 15 writes
 WRITES_PER_CREATE = 5 * len(SERVICES)
-AVI_TOKENS = {f"avi-dsr:avi:{c}" for c in ("NetworkProfile", "HealthMonitor", "Pool", "VsVip")} | {
-    "avi-dsr:avi:VirtualService"
-}
+AVI_CLASSES = ("NetworkProfile", "HealthMonitor", "Pool", "VsVip", "VirtualService")
+AVI_TOKENS = {f"avi-dsr:avi:{name}" for name in AVI_CLASSES}
 PROVIDER_MODULE = "avi_dsr.provider"
 STOP_SECONDS = 120
+USER_SEES_AFTER_KILL = re.compile(r"the stack is currently locked|: EOF")
 
 
 def three_services(
@@ -228,7 +230,15 @@ def kill_after_write(
             # the plugin notices its engine is gone and stops by itself
             left = wait_gone(providers, 15)
             problems += [f"the avi-dsr provider (pid {p}) outlived its engine" for p in left]
+            # what the user sees next: the lock of the dead run (or a broken sidecar's EOF)
+            seen = project.preview(check=False)
+            if seen.returncode == 0 or not USER_SEES_AFTER_KILL.search(seen.output):
+                problems.append(f"after the kill, `pulumi preview` said: {seen.output[-600:]}")
         kill_all(pid for pid, _ in family)  # what is not ours (language host, command plugin)
+        try:
+            assert_no_traceback_from_us(log.read_text(errors="replace"))
+        except AssertionError as err:
+            problems.append(f"a Python traceback in the killed run's output: {err}")
     finally:
         if proc.poll() is None:
             proc.kill()
