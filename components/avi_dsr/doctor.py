@@ -143,13 +143,14 @@ def broken_sidecars(backend: Backend) -> Iterator[Finding]:
     for sidecar in sorted(backend.bookkeeping.rglob("*.attrs")):
         if _is_json_object(sidecar):
             continue
-        blob = sidecar.with_suffix("")
+        blob = _shown(backend, sidecar.with_suffix(""))
         state = "empty" if sidecar.stat().st_size == 0 else "cut short (not JSON)"
+        seen = "failed to load checkpoint: EOF" if "/stacks/" in blob else f'read "{blob}": EOF'
         yield Finding(
             what=(
                 f"{_shown(backend, sidecar)} is {state}: a killed pulumi left it, and every "
-                f"command that reads {_shown(backend, blob)} fails with `EOF` (for example "
-                '"failed to load checkpoint: EOF"); the data itself is intact'
+                f'command that reads {blob} fails with `EOF` ("{seen}"); the data itself is '
+                "intact"
             ),
             advice="run `avi-dsr doctor --fix` (it removes the broken sidecar, nothing else)",
             blocking=True,

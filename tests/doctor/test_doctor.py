@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,6 +95,11 @@ def live_pulumi(tmp_path: Path) -> Iterator[int]:
     fake.parent.mkdir()
     fake.symlink_to("/bin/sleep")
     proc = subprocess.Popen([str(fake), "60"])
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    deadline = time.monotonic() + 10
+    while not cmdline.read_bytes().startswith(str(fake).encode()):  # until the exec happened
+        assert time.monotonic() < deadline, "the fake pulumi did not start"
+        time.sleep(0.01)
     yield proc.pid
     proc.kill()
     proc.wait()
