@@ -280,7 +280,10 @@ def _clearer(stack: str, project_dir: Path) -> Callable[[], None]:
 
 def _checkpoints(backend: Backend, stack: str | None) -> Iterator[tuple[str, Path]]:
     stacks = backend.bookkeeping / "stacks"
-    folders = [stacks / backend.project, stacks] if backend.project else [stacks]
+    if backend.project:
+        folders = [stacks / backend.project, stacks]
+    else:  # no Pulumi.yaml here: every project's stacks
+        folders = [stacks, *sorted(p for p in stacks.glob("*") if p.is_dir())]
     for folder in folders:
         if not folder.is_dir():
             continue

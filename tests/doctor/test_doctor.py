@@ -347,3 +347,13 @@ def test_the_cli_runs_the_doctor(project_dir: Path, capsys: pytest.CaptureFixtur
     Path(f"{stack_file(project_dir)}.attrs").write_text("")
     assert cli.main(["doctor", "--cwd", str(project_dir), "--fix"]) == 0
     assert "fixed" in capsys.readouterr().out
+
+
+def test_without_a_project_file_every_projects_stacks_are_looked_at(
+    project_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    write_blob(stack_file(project_dir), checkpoint([pending_create(POOL_URN, "avi-dsr:avi:Pool")]))
+    elsewhere = tmp_path_factory.mktemp("no-project")
+    code, out = doctor_run(elsewhere, "--stack", "dev")
+    assert code == 0
+    assert "1 create(s) interrupted by a killed run: web-pool" in out

@@ -1,8 +1,9 @@
 """The crash matrix: for every k of a 3-service create (15 writes), SIGKILL the `pulumi` CLI, and
 separately the avi-dsr provider plugin, right after the k-th write committed on the controller
-(its reply never arrives). README's recovery (`avi-dsr doctor --fix`, then `pulumi up`) must end
-in a converged stack with zero orphans and zero duplicates, and never touch the objects another
-stack keeps under the same names (stack `b`, in tenant `blue` of the same controller).
+(its reply never arrives). README's recovery (CLI: `avi-dsr doctor --fix`, then `pulumi up`;
+provider: `pulumi up`) must end in a converged stack with zero orphans and zero duplicates, and
+never touch the objects another stack keeps under the same names (stack `b`, in tenant `blue` of
+the same controller).
 
 Scenarios are independent (own simulator, project, file backend) and run a few at a time
 (AVI_DSR_CRASH_WORKERS, default 2) to keep CI time down. AVI_DSR_CRASH_KS="3,15" runs only those
@@ -99,7 +100,7 @@ def scenario(
         problems = kill_after_write(project, sim, k, target, log)
         transcript.add(f"killed `pulumi up`:\n{log.read_text(errors='replace')[-2500:]}")
         if not problems:
-            problems = recover_and_audit(project, sim, transcript)
+            problems = recover_and_audit(project, sim, transcript, target=target)
         if snapshot_other_stack(sim, other.owner) != other.objects:
             problems.append("stack b's objects (same names, tenant blue) changed")
     except Exception as err:  # a harness failure is a verdict too, with what ran so far
