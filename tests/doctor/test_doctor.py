@@ -357,3 +357,14 @@ def test_without_a_project_file_every_projects_stacks_are_looked_at(
     code, out = doctor_run(elsewhere, "--stack", "dev")
     assert code == 0
     assert "1 create(s) interrupted by a killed run: web-pool" in out
+
+
+def test_a_missing_pulumi_cli_is_a_failed_repair_not_a_traceback(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_blob(stack_file(project_dir), checkpoint([pending_create(POOL_URN, "avi-dsr:avi:Pool")]))
+    monkeypatch.setenv("PATH", str(project_dir / "empty-bin"))
+    code, out = doctor_run(project_dir, "--fix")
+    assert code == 1
+    assert "repair failed: `refresh --yes --skip-preview --clear-pending-creates" in out
+    assert "did not run to the end" in out

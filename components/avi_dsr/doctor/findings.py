@@ -1,47 +1,25 @@
-"""`avi-dsr doctor [--stack NAME] [--fix]`: what a killed `pulumi` left in a file backend.
-
-Why: a `kill -9` (or a crash, a full disk, a closed laptop) in the middle of `pulumi up` on a
-`file://` backend can leave three things behind, and Pulumi's own messages do not say what to do:
-
-- an empty (or cut) `.attrs` sidecar: gocloud's fileblob writes it non-atomically beside every
-  blob and fails every later read of that blob with `EOF` ("failed to load checkpoint: EOF",
-  `read ".pulumi/meta.yaml": EOF"`), so every command fails, `pulumi cancel` included, although
-  the state itself is intact. A missing sidecar is read as "no attributes", so removing a broken
-  one is the whole repair (Pulumi keeps nothing it needs in them);
-- a lock whose process is gone: every command stops with "the stack is currently locked";
-- pending operations in the checkpoint: `pulumi up` warns about them and carries on; what an
-  interrupted create left on the Avi controller is found again by its ownership markers.
-
-The doctor only reads the backend's files (no Pulumi, no passphrase, no network) and, with
-`--fix`, removes broken sidecars and locks of processes that are gone: nothing else.
-"""
+"""What a killed run leaves in a file backend, each with its safe repair (if there is one)."""
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import os
 import socket
 import subprocess
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-import yaml
+from .backend import BOOKKEEPING, Backend, shown
 
-BOOKKEEPING = ".pulumi"
 CHECKPOINT_SUFFIXES = (".json", ".json.gz")  # `.json.zst` needs a zstd reader: not looked at
 # Resource types whose interrupted create leaves something Pulumi cannot find again by itself.
 UNTRACKED_IF_INTERRUPTED = {
     "vsphere:index/virtualMachine:VirtualMachine": "a VM of that name may exist in vCenter",
 }
-
-
-class DoctorError(Exception):
-    """The backend cannot be inspected (not found, not a file backend): one line for the user."""
+REFRESH_TIMEOUT_SECONDS = 1800
 
 
 @dataclass(frozen=True)
@@ -63,74 +41,6 @@ class RepairFailed(Exception):
     """A repair that did not work; the message says what it ran and what came back."""
 
 
-@dataclass(frozen=True)
-class Backend:
-    """A file backend's root directory and the project whose stacks are looked at."""
-
-    root: Path
-    project: str | None
-
-    @property
-    def bookkeeping(self) -> Path:
-        return self.root / BOOKKEEPING
-
-
-# --------------------------------------------------------------------------- finding the backend
-def backend_url(
-    explicit: str | None, env: Mapping[str, str], project_dir: Path, pulumi_home: Path
-) -> str:
-    """Where Pulumi itself would look, in its order: --backend, PULUMI_BACKEND_URL, the project's
-    `backend.url`, then the login in PULUMI_HOME/credentials.json."""
-    if explicit:
-        return explicit
-    if env.get("PULUMI_BACKEND_URL"):
-        return env["PULUMI_BACKEND_URL"]
-    url = (_project_file(project_dir).get("backend") or {}).get("url")
-    if url:
-        return str(url)
-    try:
-        current = json.loads((pulumi_home / "credentials.json").read_text()).get("current")
-    except (OSError, ValueError):
-        current = None
-    if not current:
-        raise DoctorError(
-            "no backend: not logged in and no PULUMI_BACKEND_URL; pass --backend file://DIR"
-        )
-    return str(current)
-
-
-def file_backend_root(url: str, cwd: Path) -> Path:
-    """`file://~/state`, `file:///abs/state`, `file://rel` -> the directory."""
-    if not url.startswith("file://"):
-        raise DoctorError(
-            f"backend {url} is not a file:// backend; the doctor inspects file backends only "
-            "(for others, `pulumi cancel` clears a stale lock)"
-        )
-    raw = unquote(urlsplit(url).path if url.startswith("file:///") else url[len("file://") :])
-    raw = raw.split("?", 1)[0]
-    path = Path(os.path.expanduser(raw))
-    root = path if path.is_absolute() else cwd / path
-    if not (root / BOOKKEEPING).is_dir():
-        raise DoctorError(f"{root} holds no Pulumi state ({BOOKKEEPING}/ is missing)")
-    return root
-
-
-def project_name(project_dir: Path) -> str | None:
-    name = _project_file(project_dir).get("name")
-    return str(name) if name else None
-
-
-def _project_file(project_dir: Path) -> dict[str, Any]:
-    for candidate in ("Pulumi.yaml", "Pulumi.yml"):
-        try:
-            loaded = yaml.safe_load((project_dir / candidate).read_text())
-        except (OSError, yaml.YAMLError):
-            continue
-        return loaded if isinstance(loaded, dict) else {}
-    return {}
-
-
-# ------------------------------------------------------------------------------------ checks
 def examine(backend: Backend, stack: str | None, project_dir: Path) -> list[Finding]:
     """Every finding for the project's stacks (or one stack), file repairs before pulumi ones."""
     findings = [*broken_sidecars(backend), *lock_findings(backend, stack)]
@@ -143,12 +53,12 @@ def broken_sidecars(backend: Backend) -> Iterator[Finding]:
     for sidecar in sorted(backend.bookkeeping.rglob("*.attrs")):
         if _is_json_object(sidecar):
             continue
-        blob = _shown(backend, sidecar.with_suffix(""))
+        blob = shown(backend, sidecar.with_suffix(""))
         state = "empty" if sidecar.stat().st_size == 0 else "cut short (not JSON)"
         seen = "failed to load checkpoint: EOF" if "/stacks/" in blob else f'read "{blob}": EOF'
         yield Finding(
             what=(
-                f"{_shown(backend, sidecar)} is {state}: a killed pulumi left it, and every "
+                f"{shown(backend, sidecar)} is {state}: a killed pulumi left it, and every "
                 f'command that reads {blob} fails with `EOF` ("{seen}"); the data itself is '
                 "intact"
             ),
@@ -178,7 +88,7 @@ def _lock_finding(backend: Backend, lock: Path, stack: str) -> Finding:
         who = f"{holder.get('username', '?')}@{host} (pid {pid}) at {holder.get('timestamp', '?')}"
     except (OSError, ValueError, KeyError, TypeError):
         return Finding(
-            what=f"stack {stack!r} is locked by {_shown(backend, lock)}, which is unreadable",
+            what=f"stack {stack!r} is locked by {shown(backend, lock)}, which is unreadable",
             advice=f"if no pulumi run is in progress, run `pulumi cancel --yes --stack {stack}`",
             blocking=True,
         )
@@ -218,9 +128,9 @@ def pending_operation_findings(
         deployment = _deployment(checkpoint)
         if deployment is None:
             yield Finding(
-                what=f"stack {name!r}: {_shown(backend, checkpoint)} could not be read",
+                what=f"stack {name!r}: {shown(backend, checkpoint)} could not be read",
                 advice="repair the findings above first; if it stays unreadable, restore "
-                f"{_shown(backend, checkpoint)}.bak or a file under {BOOKKEEPING}/backups/",
+                f"{shown(backend, checkpoint)}.bak or a file under {BOOKKEEPING}/backups/",
                 blocking=True,
             )
             continue
@@ -270,7 +180,17 @@ def _clearer(stack: str, project_dir: Path) -> Callable[[], None]:
             "pulumi", "--non-interactive", "refresh", "--yes", "--skip-preview",
             "--clear-pending-creates", "--stack", stack,
         ]  # fmt: skip
-        done = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(
+                command,
+                cwd=project_dir,
+                capture_output=True,
+                text=True,
+                timeout=REFRESH_TIMEOUT_SECONDS,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise RepairFailed(f"`{' '.join(command[2:])}` did not run to the end: {err}") from None
         if done.returncode != 0:
             tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
             raise RepairFailed(f"`{' '.join(command[2:])}` failed: " + " / ".join(tail))
@@ -342,55 +262,3 @@ def _remover(*paths: Path) -> Callable[[], None]:
             path.unlink(missing_ok=True)
 
     return remove
-
-
-def _shown(backend: Backend, path: Path) -> str:
-    try:
-        return str(path.relative_to(backend.root))
-    except ValueError:
-        return str(path)
-
-
-# ---------------------------------------------------------------------------------------- CLI
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", help="stack name (default: every stack of the project)")
-    parser.add_argument("--fix", action="store_true", help="apply the safe repairs")
-    parser.add_argument("--backend", help="backend URL (default: where pulumi would look)")
-    parser.add_argument("--cwd", type=Path, default=Path("."), help="the project directory")
-
-
-def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
-    """0: nothing blocks the stack (after --fix); 1: something still does; 2: cannot inspect."""
-    pulumi_home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
-    try:
-        url = backend_url(args.backend, os.environ, args.cwd, pulumi_home)
-        backend = Backend(file_backend_root(url, args.cwd), project_name(args.cwd))
-    except DoctorError as err:
-        out(f"avi-dsr doctor: {err}")
-        return 2
-    scope = f"stack {args.stack!r}" if args.stack else "every stack"
-    out(f"avi-dsr doctor: {url} ({scope} of project {backend.project or '?'})")
-    findings = examine(backend, args.stack, args.cwd)
-    blocked = 0
-    for finding in findings:
-        out(f"  {'problem' if finding.blocking else 'note'}: {finding.what}")
-        if args.fix and finding.repair is not None and not (finding.runs_pulumi and blocked):
-            try:
-                finding.repair()
-            except RepairFailed as err:
-                out(f"    repair failed: {err}")
-                blocked += 1
-                continue
-            out("    fixed")
-            continue
-        out(f"    {finding.advice}")
-        blocked += finding.blocking
-    if not findings:
-        out("  no broken sidecar, no stale lock, no interrupted create")
-    return 1 if blocked else 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="avi-dsr doctor", description=__doc__.split("\n")[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
