@@ -31,7 +31,6 @@ from engine_harness import (
     SshServer,
     stack_config,
 )
-from test_engine_faults import assert_no_traceback_from_us
 
 PROJECT = "avi-dsr"
 SERVICES = (("web", 80), ("api", 443), ("dns", 8053))  # 3 services x 5 objects = 15 writes
@@ -205,6 +204,15 @@ def run_doctor(project: PulumiProject, *args: str) -> RunResult:
     return RunResult(tuple(command), done.returncode, done.stdout, done.stderr)
 
 
+def provider_tracebacks(output: str) -> list[str]:
+    """Python tracebacks from the avi-dsr provider: its code, or the gRPC servicer it is built
+    on. The program's own, printed when the engine cancels it after a plugin died
+    (KeyboardInterrupt or `context canceled` inside the Pulumi SDK), are upstream behaviour."""
+    blocks = output.split("Traceback (most recent call last):")[1:]
+    ours = ("avi_dsr", "provider_pb2_grpc", "_cygrpc/aio/server")
+    return [block for block in blocks if any(mark in block for mark in ours)]
+
+
 def kill_after_write(
     project: PulumiProject, sim: SimulatorProcess, k: int, target: str, log: Path
 ) -> list[str]:
@@ -230,15 +238,16 @@ def kill_after_write(
             # the plugin notices its engine is gone and stops by itself
             left = wait_gone(providers, 15)
             problems += [f"the avi-dsr provider (pid {p}) outlived its engine" for p in left]
-            # what the user sees next: the lock of the dead run (or a broken sidecar's EOF)
-            seen = project.preview(check=False)
+            # what the user sees next (`up`, `refresh` and `destroy` take the lock; `preview`
+            # does not): the lock of the dead run, or a broken sidecar's EOF
+            seen = project.refresh(check=False)
             if seen.returncode == 0 or not USER_SEES_AFTER_KILL.search(seen.output):
-                problems.append(f"after the kill, `pulumi preview` said: {seen.output[-600:]}")
+                problems.append(f"after the kill, `pulumi refresh` said: {seen.output[-600:]}")
         kill_all(pid for pid, _ in family)  # what is not ours (language host, command plugin)
-        try:
-            assert_no_traceback_from_us(log.read_text(errors="replace"))
-        except AssertionError as err:
-            problems.append(f"a Python traceback in the killed run's output: {err}")
+        problems += [
+            f"a traceback of the provider in the killed run's output: {block[-1500:]}"
+            for block in provider_tracebacks(log.read_text(errors="replace"))
+        ]
     finally:
         if proc.poll() is None:
             proc.kill()
