@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv sysdeps engine demo destroy test lint lab lab-image bench render
+.PHONY: venv sysdeps engine demo destroy up test lint lab lab-image bench render
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -20,6 +20,15 @@ sysdeps:
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# `pulumi up --stack STACK` after `avi-dsr doctor --fix`, which repairs what a killed run left in a
+# file backend (stale lock, empty .attrs sidecar, interrupted creates). ARGS go to pulumi up.
+up: venv engine
+	@eval "$$(bash scripts/ensure-pulumi.sh --env)"; \
+	if [ "$(STACK)" = local ] && [ -z "$${PULUMI_CONFIG_PASSPHRASE:-}$${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then \
+	  export PULUMI_CONFIG_PASSPHRASE=avi-dsr-local; fi; \
+	$(VENV)/bin/avi-dsr-install-plugin >/dev/null && \
+	$(VENV)/bin/avi-dsr doctor --fix --stack $(STACK) && pulumi up --stack $(STACK) $(ARGS)
 
 # Every test: unit, simulator, renderers (real netplan/cloud-init), mocks, the real engine, the lab.
 test: venv sysdeps engine lab-image

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from avi_dsr import doctor
 from avi_dsr.config import ConfigError, StackSpec, parse_stack
 from avi_dsr.config.sources import values_from_stack_file
 from avi_dsr.migrate import migrate_stack
@@ -42,9 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate", help="move a stack of avi-dsr 0.1 (dynamic providers) to the provider plugin"
     )
     migrate.add_argument("--stack", required=True, help="the Pulumi stack to migrate")
+    doctor.add_arguments(
+        commands.add_parser("doctor", help="find (--fix: repair) what a killed pulumi left behind")
+    )
     args = parser.parse_args(argv)
     if args.command == "migrate":
         return migrate_command(args.stack)
+    if args.command == "doctor":
+        return doctor.run(args)
     try:
         values, _secrets = values_from_stack_file(args.stack)
         stack = parse_stack(values)

@@ -153,6 +153,19 @@ class SimulatorProcess:
     def set_faults(self, **faults: Any) -> None:
         self._control("POST", "/faults", faults)
 
+    def writes(self) -> dict[str, Any]:
+        """``{"committed": n, "held": [{method, path, status}]}`` (see the hold_reply fault)."""
+        return self._control("GET", "/writes")
+
+    def release_writes(self, action: str = "send") -> None:
+        """Let held replies go: ``send`` them, or ``drop`` their connections."""
+        self._control("POST", "/writes/release", {"action": action})
+
+    def restart(self, down_seconds: float) -> None:
+        """Sessions and open connections (held replies included) drop; the port refuses for
+        ``down_seconds``; the objects stay."""
+        self._control("POST", "/restart", {"down_seconds": down_seconds})
+
     def api(self) -> requests.Session:
         """A logged-in API session (for out-of-band edits, as an operator would make them)."""
         session = requests.Session()
@@ -218,7 +231,16 @@ class PulumiProject:
 
     stack = "test"
 
-    def __init__(self, root: Path, env: Mapping[str, str], config: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        env: Mapping[str, str],
+        config: Mapping[str, Any],
+        *,
+        stack: str = "test",
+    ) -> None:
+        """``stack``: another name makes a second stack of the same project (same ``root``)."""
+        self.stack = stack
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
@@ -279,6 +301,19 @@ class PulumiProject:
                 f"pulumi {' '.join(args)} failed ({proc.returncode}):\n{result.output[-6000:]}"
             )
         return result
+
+    def start(self, command: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
+        """``pulumi COMMAND --stack S ARGS`` in the background (its own session, so a test can
+        kill it, or one of its plugins, at a moment of its choosing); output goes to ``log``."""
+        with log.open("wb") as out:
+            return subprocess.Popen(
+                ["pulumi", "--non-interactive", *command.split(), "--stack", self.stack, *args],
+                cwd=self.root,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def on_stack(self, command: str, *args: str, check: bool = True) -> RunResult:
         return self.run(*command.split(), "--stack", self.stack, *args, check=check)

@@ -1,6 +1,8 @@
 """Entry point the engine launches: `pulumi-resource-avi-dsr <engine-address> [flags]`.
 
-Prints the port it serves on (the plugin handshake) and serves until the engine hangs up.
+Prints the port it serves on (the plugin handshake) and serves until the engine hangs up, or
+until the engine is gone: a `pulumi` killed with SIGKILL cannot stop its plugins, and a provider
+left behind would serve nobody forever.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 
 import grpc
@@ -19,6 +22,8 @@ from .server import AviDsrProvider
 
 # The engine sends every property of a large stack in one message.
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+ENGINE_WATCH_SECONDS = 1.0
+LOG = logging.getLogger("avi_dsr.provider")
 
 
 async def serve(engine_address: str) -> None:
@@ -29,7 +34,21 @@ async def serve(engine_address: str) -> None:
     await server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
+    watch = asyncio.create_task(stop_when_orphaned(server, os.getppid()))
     await server.wait_for_termination()
+    watch.cancel()
+
+
+async def stop_when_orphaned(server: grpc.aio.Server, engine_pid: int) -> None:
+    """Stop serving once our parent (the engine, which the launcher execs us from) is gone.
+
+    Calls still running finish in their threads (each is bounded by the retry window), so an
+    object a killed run was creating is either made, with its ownership markers, or not at all.
+    """
+    while os.getppid() == engine_pid:
+        await asyncio.sleep(ENGINE_WATCH_SECONDS)
+    LOG.warning("avi-dsr provider: the engine (pid %d) is gone; stopping", engine_pid)
+    await server.stop(grace=5)
 
 
 def main() -> None:

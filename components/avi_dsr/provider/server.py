@@ -62,6 +62,13 @@ class AviDsrProvider(provider_pb2_grpc.ResourceProviderServicer):
             self._schema = json.dumps(schema, sort_keys=True)  # = dump_schema.full_schema()
         return provider_pb2.GetSchemaResponse(schema=self._schema)
 
+    async def Handshake(self, request: Any, context: Any) -> Any:
+        """Answered as a provider without the handshake, which the engine handles by configuring
+        us the classic way. (The stub's default raises NotImplementedError, which prints a
+        Python traceback into the plugin's stderr on every start; the engine shows that stderr
+        to the user whenever the plugin dies.)"""
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "avi-dsr: no handshake")
+
     async def Cancel(self, request: Any, context: Any) -> empty_pb2.Empty:
         return empty_pb2.Empty()
 
