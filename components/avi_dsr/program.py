@@ -153,6 +153,11 @@ def build_server(
                 memory_mb=o.memory_mb,
                 disk_gb=o.disk_gb,
                 provider=provider,
+                **(
+                    {"wait_for_guest_net_timeout": o.wait_for_guest_net_minutes}
+                    if o.wait_for_guest_net_minutes is not None
+                    else {}
+                ),
             ),
         )
     ssh = server.ssh
@@ -172,6 +177,14 @@ def build_server(
             host_key=material.host_keys[server.name],
             private_key=private_key,
             stage_root=ssh.stage_root,
+            **{
+                name: value
+                for name, value in (
+                    ("connect_timeout", ssh.connect_timeout),
+                    ("command_timeout", ssh.command_timeout),
+                )
+                if value is not None
+            },
         ),
     )
 
