@@ -4,8 +4,8 @@
 #   scripts/ensure-pulumi.sh          build what is missing, install the plugins, print the
 #                                     directory holding `pulumi`
 #   scripts/ensure-pulumi.sh --env    the same, then print `export ...` lines (eval them): PATH,
-#                                     PULUMI_HOME, offline switches, the local file backend and
-#                                     AVI_DSR_VCSIM_BIN (vcsim, govc, vcsim-guest)
+#                                     PULUMI_HOME, offline switches, the local file backend,
+#                                     AVI_DSR_VCSIM_BIN (vcsim, govc), AVI_DSR_VCSIM_GUEST
 #   scripts/ensure-pulumi.sh --check  like --env, but never build or install: exit 3 if it would
 #
 # What a machine already has is used as it is. A `pulumi` on PATH is the engine (set
@@ -89,8 +89,9 @@ plugin_dir() { # name version -> where this build of the plugin lives
   # shellcheck disable=SC2086 # several folders
   echo "$CACHE_ROOT/plugins/$1-$2-$(digest $src)"
 }
-VCSIM_BIN="$CACHE_ROOT/vcsim/v$GOVMOMI_VERSION-$(digest engine/govmomi ../shared/third_party/govmomi-cmd)/bin"
+VCSIM_BIN="$CACHE_ROOT/vcsim/v$GOVMOMI_VERSION-$(digest engine/govmomi/go.mod engine/govmomi/go.sum ../shared/third_party/govmomi-cmd)/bin"
 VCSIM_STAMP="$(dirname "$VCSIM_BIN")/.complete"
+GUEST_DIR="$CACHE_ROOT/vcsim-guest/$(digest engine/govmomi)"
 
 # ------------------------------------------------------------------ builds
 
@@ -191,18 +192,27 @@ build_vcsim() {
   # vcsim's and govc's main.go are laid over engine/govmomi/{vcsim,govc} (go build -overlay).
   printf '{"Replace": {"%s/vcsim/main.go": "%s/vcsim/main.go", "%s/govc/main.go": "%s/govc/main.go"}}\n' \
     "$ENGINE_SRC/govmomi" "$cmd" "$ENGINE_SRC/govmomi" "$cmd" >"$work/overlay.json"
-  log "building vcsim, govc (govmomi v$GOVMOMI_VERSION) and vcsim-guest"
+  log "building vcsim and govc (govmomi v$GOVMOMI_VERSION)"
   timed "vcsim" go_build govmomi "$work/bin/vcsim" "-X main.buildVersion=v$GOVMOMI_VERSION" \
     -overlay "$work/overlay.json" -- ./vcsim
   timed "govc" go_build govmomi "$work/bin/govc" \
     "-X github.com/vmware/govmomi/cli/flags.BuildVersion=v$GOVMOMI_VERSION" \
     -overlay "$work/overlay.json" -- ./govc
-  timed "vcsim-guest" go_build govmomi "$work/bin/vcsim-guest" "" -- ./vcsim-guest
   rm -f "$work/overlay.json"
   rm -rf "$dir" && mv "$work" "$dir"
   date -u +%FT%TZ >"$VCSIM_STAMP"
   find "$CACHE_ROOT/vcsim" -mindepth 1 -maxdepth 1 -type d -name "v$GOVMOMI_VERSION-*" \
     ! -name "$(basename "$dir")" -exec rm -rf {} +
+}
+
+build_guest_hook() {
+  local work="$GUEST_DIR.tmp"
+  rm -rf "$work" && mkdir -p "$work"
+  timed "vcsim-guest" go_build govmomi "$work/vcsim-guest" "" -- ./vcsim-guest
+  rm -rf "$GUEST_DIR" && mv "$work" "$GUEST_DIR"
+  date -u +%FT%TZ >"$GUEST_DIR/.complete"
+  find "$CACHE_ROOT/vcsim-guest" -mindepth 1 -maxdepth 1 -type d ! -name "$(basename "$GUEST_DIR")" \
+    -exec rm -rf {} +
 }
 
 # ------------------------------------------------------------------ plugins in PULUMI_HOME
@@ -250,6 +260,7 @@ missing=()
 plugin_ok vsphere "$VSPHERE_VERSION" || missing+=("resource vsphere $VSPHERE_VERSION")
 plugin_ok command "$COMMAND_VERSION" || missing+=("resource command $COMMAND_VERSION")
 [[ -f $VCSIM_STAMP ]] || missing+=("vcsim v$GOVMOMI_VERSION")
+[[ -f $GUEST_DIR/.complete ]] || missing+=("vcsim-guest")
 
 if ((${#missing[@]})); then
   if [[ $build_allowed == 0 ]]; then
@@ -271,6 +282,10 @@ if ((${#missing[@]})); then
     need_sources vcsim
     build_vcsim
   fi
+  if [[ ! -f $GUEST_DIR/.complete ]]; then
+    need_sources vcsim-guest
+    build_guest_hook
+  fi
   flock -u 9
 fi
 
@@ -287,3 +302,4 @@ if [[ -z $ambient ]]; then
 fi
 echo "export PULUMI_BACKEND_URL=\"\${PULUMI_BACKEND_URL:-file://$BACKEND_DIR}\""
 echo "export AVI_DSR_VCSIM_BIN=\"$VCSIM_BIN\""
+echo "export AVI_DSR_VCSIM_GUEST=\"$GUEST_DIR/vcsim-guest\""

@@ -4,8 +4,8 @@
 #
 #   scripts/vcsim.sh start DIR [--port N] [--stack FILE] [-- HOOK-FLAGS...]
 #       start vcsim on 127.0.0.1:N (default: a free port), shape the inventory, start vcsim-guest;
-#       print key=value lines: url, server, username, password_file, datacenter, cluster,
-#       datastore, network, folder, template
+#       print key=value lines: url, server, datacenter, cluster, datastore, network, folder,
+#       template
 #   scripts/vcsim.sh stop DIR
 #   scripts/vcsim.sh status DIR          exit 0 if vcsim is running
 #
@@ -14,15 +14,14 @@
 # datacenter, a cluster with one host, a datastore, a distributed port group and an Ubuntu 22.04
 # template (2 vCPU, 4 GiB, a 20 GiB thin disk on pvscsi, one vmxnet3 NIC).
 #
-# Login: username administrator@vsphere.local and the password in DIR/password (created with a
-# random value unless it exists; passed to vcsim as a file, so it never shows in a process list).
-# vcsim's URL with credentials goes to DIR/govc.env (mode 600) for govc and the hook.
+# Login: vcsim's default, any non-empty user name and password. (With -username, vcsim v0.56.0
+# refuses SSO-style names such as administrator@vsphere.local, the stacks' user.) vcsim's URL
+# goes to DIR/govc.env for govc and the hook.
 # HOOK-FLAGS go to vcsim-guest (engine/govmomi/vcsim-guest): -silent REGEX, -vip-first,
 # -boot-delay D, -report-every D.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-USERNAME=administrator@vsphere.local
 
 die() { echo "vcsim: error: $*" >&2; exit 1; }
 
@@ -91,23 +90,22 @@ start() {
     esac
   done <<<"$names"
 
-  local bin
-  bin=${AVI_DSR_VCSIM_BIN:-}
-  if [[ -z $bin ]]; then
-    bin=$(eval "$("$REPO_ROOT/scripts/ensure-pulumi.sh" --check)"; echo "$AVI_DSR_VCSIM_BIN") \
-      || die "vcsim is not built: run 'make engine' (scripts/ensure-pulumi.sh)"
+  local bin=${AVI_DSR_VCSIM_BIN:-} hook=${AVI_DSR_VCSIM_GUEST:-}
+  if [[ -z $bin || -z $hook ]]; then
+    read -r bin hook < <(eval "$("$REPO_ROOT/scripts/ensure-pulumi.sh" --check)" \
+      && echo "$AVI_DSR_VCSIM_BIN $AVI_DSR_VCSIM_GUEST") || true
   fi
-  [[ -x $bin/vcsim && -x $bin/govc && -x $bin/vcsim-guest ]] || die "no vcsim in $bin: run 'make engine'"
+  [[ -x ${bin:-}/vcsim && -x ${bin:-}/govc && -x ${hook:-} ]] \
+    || die "vcsim is not built: run 'make engine' (scripts/ensure-pulumi.sh)"
 
   stop_one guest
   stop_one vcsim
-  [[ -s $dir/password ]] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password")
   : >"$dir/govc.env"
-  chmod 600 "$dir/password" "$dir/govc.env"
   # A clean model each start (no -load): the stack's VMs are created by `pulumi up`.
-  setsid "$bin/vcsim" -l "127.0.0.1:$port" -E "$dir/govc.env" -username "$USERNAME" \
-    -password "$dir/password" -dc 1 -cluster 1 -host 1 -standalone-host 0 -ds 1 -pg 1 -vm 0 \
-    -pool 0 -app 0 -folder 0 </dev/null >>"$dir/vcsim.log" 2>&1 &
+  # shellcheck disable=SC2086 # VCSIM_FLAGS: extra vcsim flags for debugging, e.g. "-trace"
+  setsid "$bin/vcsim" -l "127.0.0.1:$port" -E "$dir/govc.env" -dc 1 -cluster 1 -host 1 \
+    -standalone-host 0 -ds 0 -pg 1 -vm 0 -pool 0 -app 0 -folder 0 ${VCSIM_FLAGS:-} \
+    </dev/null >>"$dir/vcsim.log" 2>&1 &
   echo $! >"$dir/vcsim.pid"
   for _ in $(seq 200); do
     [[ -s $dir/govc.env ]] && break
@@ -117,7 +115,7 @@ start() {
   [[ -s $dir/govc.env ]] || die "vcsim did not start within 10 s; see $dir/vcsim.log"
   local GOVC_URL
   GOVC_URL=$(sed -n 's/^export GOVC_URL=\([^ ]*\).*/\1/p' "$dir/govc.env")
-  export GOVC_URL GOVC_INSECURE=1
+  export GOVC_URL GOVC_INSECURE=1 GOVC_PERSIST_SESSION=false
   local server=${GOVC_URL#*@}
   server=${server%%/*}
 
@@ -126,7 +124,10 @@ start() {
   {
     "$govc" object.rename /DC0 "$datacenter"
     "$govc" object.rename "/$datacenter/host/DC0_C0" "$cluster"
-    "$govc" object.rename "/$datacenter/datastore/LocalDS_0" "$datastore"
+    # vcsim cannot rename a datastore: the model has none, a local one (a folder of DIR) is added
+    mkdir -p "$dir/datastores/$datastore"
+    "$govc" datastore.create -type local -name "$datastore" -path "$dir/datastores/$datastore" \
+      "/$datacenter/host/$cluster/DC0_C0_H0"
     "$govc" object.rename "/$datacenter/network/DC0_DVPG0" "$network"
     local vm_folder="/$datacenter/vm"
     if [[ -n $folder ]]; then
@@ -138,15 +139,13 @@ start() {
     "$govc" vm.markastemplate "$vm_folder/$template"
   } >>"$dir/vcsim.log" 2>&1 || die "shaping the inventory failed; see $dir/vcsim.log"
 
-  setsid "$bin/vcsim-guest" "${hook_flags[@]}" </dev/null >>"$dir/guest.log" 2>&1 &
+  setsid "$hook" "${hook_flags[@]}" </dev/null >>"$dir/guest.log" 2>&1 &
   echo $! >"$dir/guest.pid"
   sleep 0.2
   alive guest || die "vcsim-guest exited; see $dir/guest.log"
 
   echo "url=https://$server/sdk"
   echo "server=$server"
-  echo "username=$USERNAME"
-  echo "password_file=$dir/password"
   echo "$names"
 }
 

@@ -98,9 +98,9 @@ def build(stack: StackSpec, material: SshMaterial) -> Deployment:
         verify_tls=c.verify_tls,
         ca_bundle=c.ca_bundle,
     )
-    provider = vcenter_provider(stack, config)
     servers: dict[str, DsrServer] = {
-        s.name: build_server(stack, s, provider, material, config) for s in stack.servers
+        s.name: build_server(stack, s, vcenter_provider(stack, s, config), material, config)
+        for s in stack.servers
     }
     services = {
         svc.name: L3DsrService(
@@ -114,12 +114,21 @@ def build(stack: StackSpec, material: SshMaterial) -> Deployment:
     return Deployment(servers, services)
 
 
-def vcenter_provider(stack: StackSpec, config: pulumi.Config) -> vsphere.Provider | None:
+def vcenter_provider(
+    stack: StackSpec, server: ServerConfig, config: pulumi.Config
+) -> vsphere.Provider | None:
+    """A vSphere provider of the VM's own: one plugin process and one vCenter session per VM.
+
+    Why not one for all: the provider (terraform-provider-vsphere v2.16.1) waits for every task
+    through govmomi's per-session default PropertyCollector, which govmomi documents as not
+    thread safe; two VMs deleted at once in one session can leave one wait with no update,
+    forever (seen with vcsim on every other two-VM destroy).
+    """
     vc = stack.vcenter
-    if vc is None:
+    if vc is None or server.kind != "vsphere":
         return None
     return vsphere.Provider(
-        "vcenter",
+        f"vcenter-{server.name}",
         vsphere_server=vc.server,
         user=vc.username,
         password=config.require_secret("vcenterPassword"),

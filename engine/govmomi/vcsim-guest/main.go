@@ -46,6 +46,8 @@ import (
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/property"
+	govtask "github.com/vmware/govmomi/task"
 	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
@@ -92,7 +94,11 @@ func main() {
 	}
 	log.SetFlags(log.Ltime)
 	log.Printf("vcsim-guest: watching %s", u.Host)
-	(&hook{client: client, opts: opts, guests: map[string]*guest{}}).run(ctx)
+	collector, err := property.DefaultCollector(client.Client).Create(ctx)
+	if err != nil {
+		log.Fatalf("vcsim-guest: %v", err)
+	}
+	(&hook{client: client, collector: collector, opts: opts, guests: map[string]*guest{}}).run(ctx)
 }
 
 // guest is what the hook remembers about one VM between scans.
@@ -104,9 +110,13 @@ type guest struct {
 
 type hook struct {
 	client *govmomi.Client
-	opts   options
-	guests map[string]*guest // by VM moref
-	names  map[string]string // network moref -> name
+	// The hook waits for its tasks on a PropertyCollector of its own: vcsim v0.56.0 registers the
+	// update handler of every session's default collector ("propertyCollector") under that one
+	// name, so a wait on ours would steal the updates of a provider waiting on its own.
+	collector *property.Collector
+	opts      options
+	guests    map[string]*guest // by VM moref
+	names     map[string]string // network moref -> name
 }
 
 func (h *hook) run(ctx context.Context) {
@@ -174,10 +184,9 @@ func (h *hook) visit(ctx context.Context, vm *mo.VirtualMachine) error {
 	on := vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
 	switch {
 	case !on:
-		if g.reported != "" || vm.Guest.ToolsRunningStatus == string(types.VirtualMachineToolsRunningStatusGuestToolsRunning) {
-			// What vCenter shows once a guest is down: no Tools, no network.
-			set = append(set, offline()...)
-		}
+		// A guest that is down reports nothing. (vCenter would also clear guest.net; writing
+		// that here would race the Destroy_Task that usually follows a power-off, and vcsim
+		// can lose that task's completion when another task touches the VM meanwhile.)
 		*g = guest{}
 	case h.opts.silent != nil && h.opts.silent.MatchString(vm.Name):
 		// no Tools in this guest: nothing to report, ever
@@ -211,19 +220,12 @@ func (h *hook) visit(ctx context.Context, vm *mo.VirtualMachine) error {
 	if err != nil {
 		return err
 	}
-	return task.Wait(ctx)
+	_, err = govtask.WaitEx(ctx, task.Reference(), h.collector, nil)
+	return err
 }
 
 func setting(property string, value any) types.BaseOptionValue {
 	return &types.OptionValue{Key: "SET." + property, Value: value}
-}
-
-func offline() []types.BaseOptionValue {
-	return []types.BaseOptionValue{
-		setting("guest.toolsRunningStatus", string(types.VirtualMachineToolsRunningStatusGuestToolsNotRunning)),
-		setting("guest.ipStack", types.ArrayOfGuestStackInfo{}),
-		setting("guest.net", types.ArrayOfGuestNicInfo{}),
-	}
 }
 
 func digestOf(s string) string {
@@ -251,8 +253,8 @@ func (h *hook) report(ctx context.Context, vm *mo.VirtualMachine) ([]types.BaseO
 	if !hasAddress(ifaces) {
 		return nil, "", nil
 	}
-	if h.opts.vipFirst {
-		slices.SortStableFunc(ifaces, func(a, b iface) int { return boolCmp(a.nic == nil, b.nic == nil) })
+	if h.opts.vipFirst { // software interfaces (the tunnels) first, then the NICs
+		slices.SortStableFunc(ifaces, func(a, b iface) int { return boolCmp(a.nic != nil, b.nic != nil) })
 	}
 	hostname, _ := meta["local-hostname"].(string)
 	var netInfo []types.GuestNicInfo
@@ -297,6 +299,7 @@ func (h *hook) report(ctx context.Context, vm *mo.VirtualMachine) ([]types.BaseO
 	return set, fmt.Sprintf("hostname %q, %s", hostname, strings.Join(summary, ", ")), nil
 }
 
+// boolCmp orders false before true.
 func boolCmp(a, b bool) int {
 	switch {
 	case a == b:
