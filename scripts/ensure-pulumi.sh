@@ -80,14 +80,14 @@ else
   ENGINE_STAMP="$(dirname "$BIN")/.complete"
 fi
 
-plugin_dir() { # name version -> where this build of the plugin lives
-  local src=engine/plugin-$1
-  case $1 in
-    vsphere) src="$src ../shared/third_party/pulumi-vsphere-provider ../shared/third_party/terraform-provider-vsphere" ;;
-    command) src="$src ../shared/third_party/pulumi-command-provider" ;;
-  esac
-  # shellcheck disable=SC2086 # several folders
-  echo "$CACHE_ROOT/plugins/$1-$2-$(digest $src)"
+# Where this build of each plugin lives (computed once: hashing the sources is most of a warm run).
+PLUGIN_DIR_vsphere="$CACHE_ROOT/plugins/vsphere-$VSPHERE_VERSION-$(digest engine/plugin-vsphere \
+  ../shared/third_party/pulumi-vsphere-provider ../shared/third_party/terraform-provider-vsphere)"
+PLUGIN_DIR_command="$CACHE_ROOT/plugins/command-$COMMAND_VERSION-$(digest engine/plugin-command \
+  ../shared/third_party/pulumi-command-provider)"
+plugin_dir() { # name -> where this build of the plugin lives
+  local var="PLUGIN_DIR_$1"
+  echo "${!var}"
 }
 VCSIM_BIN="$CACHE_ROOT/vcsim/v$GOVMOMI_VERSION-$(digest engine/govmomi/go.mod engine/govmomi/go.sum ../shared/third_party/govmomi-cmd)/bin"
 VCSIM_STAMP="$(dirname "$VCSIM_BIN")/.complete"
@@ -148,7 +148,7 @@ build_engine() {
 
 build_plugin() { # name version -> $dir/pulumi-resource-<name>
   local name=$1 version=$2 dir work ldflags overlay=()
-  dir=$(plugin_dir "$name" "$version")
+  dir=$(plugin_dir "$name")
   work="$dir.tmp"
   rm -rf "$work" && mkdir -p "$work"
   case $name in
@@ -229,7 +229,7 @@ plugin_ok() { # name version
   [[ -x $installed && ! -e "$PULUMI_HOME_DIR/plugins/resource-$1-v$2.partial" ]] || return 1
   [[ -n $ambient ]] && return 0
   stamp="$PULUMI_HOME_DIR/plugins/.avi-dsr-resource-$1-v$2"
-  [[ -f $stamp && $(<"$stamp") == "$(plugin_dir "$1" "$2")" ]]
+  [[ -f $stamp && $(<"$stamp") == "$(plugin_dir "$1")" ]]
 }
 
 pulumi_cli() { PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" "$@"; }
@@ -244,7 +244,7 @@ ensure_plugin() { # name version
     fi
     log "no download (offline?): building resource $name $version from ../shared/third_party instead"
   fi
-  dir=$(plugin_dir "$name" "$version")
+  dir=$(plugin_dir "$name")
   if [[ ! -f $dir/.complete ]]; then
     need_sources "pulumi-resource-$name"
     build_plugin "$name" "$version"

@@ -27,6 +27,7 @@ PROJECT = "avi-dsr"
 VSPHERE_VM = "vsphere:index/virtualMachine:VirtualMachine"
 VSPHERE_PROVIDER = "pulumi:providers:vsphere"
 REMOTE_COMMAND = "command:remote:Command"
+LOCAL_COMMAND = "command:local:Command"
 
 
 def is_secret(value: Any) -> bool:
