@@ -74,7 +74,8 @@ class VsphereDsrServerArgs:
     provider: pulumi.ProviderResource | None = None
     """Explicit vsphere Provider (built from the vcenter config, password secret)."""
     wait_for_guest_net_timeout: int = 10
-    """Minutes to wait for VMware Tools to report the guest's address."""
+    """Minutes to wait for VMware Tools to report the guest's address; then `up` fails on this
+    VM (0: do not wait; with no address reported yet, the pool gets the configured one)."""
 
 
 class VsphereDsrServerArgsDict(TypedDict, total=False):
@@ -185,7 +186,8 @@ class VsphereDsrServer(pulumi.ComponentResource):
 
 
 def ignored_guest_ips(spec: ServerSpec) -> list[str]:
-    """VIPs live on the server too; keep them out of the address the provider reports."""
+    """VIPs live on the server too: a reported VIP must not end the provider's wait for the
+    guest's address (the list's only use; the addresses it reports still include them)."""
     return [f"{v}/32" for v in spec.vips4] + [f"{v}/128" for v in spec.vips6]
 
 

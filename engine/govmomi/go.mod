@@ -2,6 +2,8 @@
 // main packages are separate, unpublished modules upstream, so their main.go files come from
 // <project root>/../shared/third_party/govmomi-cmd, laid over ./vcsim and ./govc at build time
 // (go build -overlay, see scripts/ensure-pulumi.sh); everything else is govmomi from the proxy.
+// `go mod tidy` takes no -overlay: tidy in a scratch copy holding those two main.go files (their
+// imports, e.g. google/uuid, would otherwise be dropped), then bring go.mod and go.sum back.
 module avi-dsr.local/engine/govmomi
 
 go 1.25.0
