@@ -112,6 +112,16 @@ go_build() { # module-dir output ldflags [extra go flags...] -- packages...
     go build -trimpath "${flags[@]}" -ldflags "-s -w $ldflags" -o "$out" "$@") >&2
 }
 
+# Builds of other sources next to a new one are dead weight (~50-200 MB each), unless another
+# checkout still uses them: only those whose stamp is over a week old go.
+prune() { # the new build's directory
+  local old
+  for old in "$(dirname "$1")"/*; do
+    [[ -d $old && $old != "$1" && $old != *.tmp ]] || continue
+    if [[ -z $(find "$old/.complete" -mtime -7 2>/dev/null) ]]; then rm -rf "$old"; fi
+  done
+}
+
 timed() { # label command...
   local start=$SECONDS
   "${@:2}"
@@ -141,9 +151,7 @@ build_engine() {
   install -m755 "$sdk/python/dist/pulumi-resource-pulumi-python" "$work/bin/"
   rm -rf "$dir" && mv "$work" "$dir"
   date -u +%FT%TZ >"$ENGINE_STAMP"
-  # Builds of older builder sources are dead weight (~200 MB each).
-  find "$CACHE_ROOT/pulumi" -mindepth 1 -maxdepth 1 -type d -name "v$CLI_VERSION-*" \
-    ! -name "$(basename "$dir")" -exec rm -rf {} +
+  prune "$dir"
 }
 
 build_plugin() { # name version -> $dir/pulumi-resource-<name>
@@ -179,8 +187,7 @@ EOF
   rm -f "$work/overlay.json" "$work/schema-embed.json"
   rm -rf "$dir" && mv "$work" "$dir"
   date -u +%FT%TZ >"$dir/.complete"
-  find "$CACHE_ROOT/plugins" -mindepth 1 -maxdepth 1 -type d -name "$name-$version-*" \
-    ! -name "$(basename "$dir")" -exec rm -rf {} +
+  prune "$dir"
 }
 
 build_vcsim() {
@@ -201,8 +208,7 @@ build_vcsim() {
   rm -f "$work/overlay.json"
   rm -rf "$dir" && mv "$work" "$dir"
   date -u +%FT%TZ >"$VCSIM_STAMP"
-  find "$CACHE_ROOT/vcsim" -mindepth 1 -maxdepth 1 -type d -name "v$GOVMOMI_VERSION-*" \
-    ! -name "$(basename "$dir")" -exec rm -rf {} +
+  prune "$dir"
 }
 
 build_guest_hook() {
@@ -211,8 +217,7 @@ build_guest_hook() {
   timed "vcsim-guest" go_build govmomi "$work/vcsim-guest" "" -- ./vcsim-guest
   rm -rf "$GUEST_DIR" && mv "$work" "$GUEST_DIR"
   date -u +%FT%TZ >"$GUEST_DIR/.complete"
-  find "$CACHE_ROOT/vcsim-guest" -mindepth 1 -maxdepth 1 -type d ! -name "$(basename "$GUEST_DIR")" \
-    -exec rm -rf {} +
+  prune "$GUEST_DIR"
 }
 
 # ------------------------------------------------------------------ plugins in PULUMI_HOME
