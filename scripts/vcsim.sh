@@ -124,7 +124,9 @@ start() {
   {
     "$govc" object.rename /DC0 "$datacenter"
     "$govc" object.rename "/$datacenter/host/DC0_C0" "$cluster"
-    # vcsim cannot rename a datastore: the model has none, a local one (a folder of DIR) is added
+    # vcsim cannot rename a datastore: the model has none, a local one (a folder of DIR) is added,
+    # emptied first like the rest of the model (VM files of an earlier start would clash)
+    rm -rf "$dir/datastores"
     mkdir -p "$dir/datastores/$datastore"
     "$govc" datastore.create -type local -name "$datastore" -path "$dir/datastores/$datastore" \
       "/$datacenter/host/$cluster/DC0_C0_H0"
