@@ -136,7 +136,7 @@ func (h *hook) run(ctx context.Context) {
 
 var vmProps = []string{
 	"name", "config.template", "config.extraConfig", "config.hardware.device",
-	"config.swapPlacement", "runtime.powerState", "guest.toolsRunningStatus",
+	"config.swapPlacement", "runtime.powerState",
 }
 
 func (h *hook) scan(ctx context.Context) error {
@@ -184,9 +184,9 @@ func (h *hook) visit(ctx context.Context, vm *mo.VirtualMachine) error {
 	on := vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
 	switch {
 	case !on:
-		// A guest that is down reports nothing. (vCenter would also clear guest.net; writing
-		// that here would race the Destroy_Task that usually follows a power-off, and vcsim
-		// can lose that task's completion when another task touches the VM meanwhile.)
+		// A guest that is down reports nothing. (vCenter would also clear guest.net; nothing
+		// reads it from a VM that is off, and writing it would race the Destroy_Task that
+		// usually follows a power-off.)
 		*g = guest{}
 	case h.opts.silent != nil && h.opts.silent.MatchString(vm.Name):
 		// no Tools in this guest: nothing to report, ever
