@@ -66,7 +66,7 @@ def test_up_creates_the_writeups_vms_configured_from_guestinfo(
     vcsim = start_vcsim()
     project = vsphere_project(vcsim)
 
-    project.up()
+    logs = project.up("--logtostderr", "--logflow", "-v=9")  # engine and plugins, most verbose
 
     assert vcsim.vm_names() == ["web01", "web02"]
     review = rendered(project, tmp_path / "rendered")
@@ -88,6 +88,7 @@ def test_up_creates_the_writeups_vms_configured_from_guestinfo(
     assert sorted(outputs["services"]["web"]["poolMembers"]) == sorted(OWN.values())
     state = b"".join(p.read_bytes() for p in project.state_dir.rglob("*") if p.is_file())
     assert state and vcenter_password.encode() not in state
+    assert "resource-vsphere" in logs.output and vcenter_password not in logs.output
 
 
 def test_second_up_and_refresh_change_nothing_in_vsphere_either(
