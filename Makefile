@@ -1,11 +1,12 @@
 # avi-dsr: `make demo` runs the main job on the local default; `make test` runs every test.
 SHELL := /bin/bash
+STACK ?= local
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: venv sysdeps engine demo destroy up test lint lab lab-image bench render
+.PHONY: venv sysdeps demo-deps engine demo destroy up test lint lab lab-image bench render
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -16,6 +17,11 @@ $(VENV)/.installed: pyproject.toml
 
 sysdeps:
 	bash scripts/system-deps.sh
+
+# What `make demo` needs from Debian: curl (simulator health), and for STACK=existing a
+# loopback sshd whose staged apply runs `netplan generate`.
+demo-deps:
+	bash scripts/system-deps.sh curl openssh-server openssh-client netplan.io
 
 lint: venv
 	$(PY) -m ruff check .
@@ -34,16 +40,23 @@ up: venv engine
 test: venv sysdeps engine lab-image
 	$(PY) -m pytest -q
 
-# The Pulumi engine: a pulumi on PATH, else built from Go modules into ~/.cache/avi-dsr/pulumi/.
-engine:
-	bash scripts/ensure-pulumi.sh
+# The Pulumi engine, its vsphere and command plugins, vcsim and govc: what the machine has, else
+# built from upstream sources into ~/.cache/avi-dsr/ (scripts/ensure-pulumi.sh).
+# Also: the YAML language host (for examples/yaml) next to a built pulumi, and the avi-dsr provider
+# plugin of this checkout's virtualenv installed in the engine's PULUMI_HOME.
+engine: venv
+	bash scripts/ensure-pulumi.sh >/dev/null
+	bash scripts/ensure-yaml.sh --into "$$(bash scripts/ensure-pulumi.sh)" >/dev/null
+	eval "$$(bash scripts/ensure-pulumi.sh --env)" && $(VENV)/bin/avi-dsr-install-plugin
 
-# Simulator + loopback sshd + `pulumi up` of the local stack; both helpers stay up for destroy.
-demo: venv engine
-	bash scripts/demo.sh up
+# The write-up's setup: two VMs in vcsim + the Avi simulator, `pulumi up`, then what the VMs
+# report and the VS oper status (STACK=existing: existing servers over a loopback sshd). The
+# simulators stay up for `pulumi` by hand; `make destroy` tears everything down.
+demo: venv demo-deps engine
+	bash scripts/demo.sh up $(STACK)
 
 destroy: venv engine
-	bash scripts/demo.sh destroy
+	bash scripts/demo.sh destroy $(STACK)
 
 # Request counts and converge time against the simulator (prints a table; not a test).
 bench: venv engine
@@ -57,7 +70,7 @@ lab-image:
 lab: venv lab-image
 	$(PY) -m lab.runner
 
-# Offline review of a stack: server files and Avi payloads under out/<stack>/ (STACK=lab|prod|local).
-STACK ?= local
+# Offline review of a stack: server files and Avi payloads under out/<stack>/
+# (STACK=lab|prod|local|existing).
 render: venv
 	$(VENV)/bin/avi-dsr render --stack stacks/Pulumi.$(STACK).yaml --out out/$(STACK)

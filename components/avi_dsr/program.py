@@ -125,9 +125,11 @@ def build(stack: StackSpec, material: SshMaterial) -> Deployment:
         for index, svc in enumerate(stack.services)
         if svc.auto_allocate is not None
     }
-    provider = vcenter_provider(stack, config)
     servers: dict[str, DsrServer] = {
-        s.name: build_server(stack, s, provider, material, config, allocated) for s in stack.servers
+        s.name: build_server(
+            stack, s, vcenter_provider(stack, s, config), material, config, allocated
+        )
+        for s in stack.servers
     }
     services = {
         svc.name: L3DsrService(
@@ -162,12 +164,21 @@ def service_key(index: int) -> str:
     return f"{NAMESPACE}:services[{index}]"
 
 
-def vcenter_provider(stack: StackSpec, config: pulumi.Config) -> vsphere.Provider | None:
+def vcenter_provider(
+    stack: StackSpec, server: ServerConfig, config: pulumi.Config
+) -> vsphere.Provider | None:
+    """A vSphere provider of the VM's own: one plugin process and one vCenter session per VM.
+
+    Why not one for all: the provider (terraform-provider-vsphere v2.16.1) waits for every task
+    through govmomi's per-session default PropertyCollector, which govmomi documents as not
+    thread safe; two VMs deleted at once in one session can leave one wait with no update,
+    forever (seen with vcsim on every other two-VM destroy).
+    """
     vc = stack.vcenter
-    if vc is None:
+    if vc is None or server.kind != "vsphere":
         return None
     return vsphere.Provider(
-        "vcenter",
+        f"vcenter-{server.name}",
         vsphere_server=vc.server,
         user=vc.username,
         password=config.require_secret("vcenterPassword"),
@@ -202,6 +213,11 @@ def build_server(
                 memory_mb=o.memory_mb,
                 disk_gb=o.disk_gb,
                 provider=provider,
+                **(
+                    {"wait_for_guest_net_timeout": o.wait_for_guest_net_minutes}
+                    if o.wait_for_guest_net_minutes is not None
+                    else {}
+                ),
             ),
         )
     ssh = server.ssh
@@ -221,6 +237,14 @@ def build_server(
             host_key=material.host_keys[server.name],
             private_key=private_key,
             stage_root=ssh.stage_root,
+            **{
+                name: value
+                for name, value in (
+                    ("connect_timeout", ssh.connect_timeout),
+                    ("command_timeout", ssh.command_timeout),
+                )
+                if value is not None
+            },
         ),
     )
 

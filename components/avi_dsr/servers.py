@@ -25,6 +25,8 @@ from avi_dsr.server import (
     render_apply_script,
     render_remove_script,
 )
+from avi_dsr.ssh_probe import INTERPRETER as PROBE_INTERPRETER
+from avi_dsr.ssh_probe import render_ssh_probe
 
 
 class DsrServer(Protocol):
@@ -74,7 +76,8 @@ class VsphereDsrServerArgs:
     provider: pulumi.ProviderResource | None = None
     """Explicit vsphere Provider (built from the vcenter config, password secret)."""
     wait_for_guest_net_timeout: int = 10
-    """Minutes to wait for VMware Tools to report the guest's address."""
+    """Minutes to wait for VMware Tools to report the guest's address; then `up` fails on this
+    VM (0: do not wait; with no address reported yet, the pool gets the configured one)."""
 
 
 class VsphereDsrServerArgsDict(TypedDict, total=False):
@@ -177,37 +180,56 @@ class VsphereDsrServer(pulumi.ComponentResource):
             ignored_guest_ips=spec.apply(ignored_guest_ips),
             opts=vm_opts,
         )
-        self.ipv4 = pulumi.Output.all(self.vm.default_ip_address, spec).apply(
-            lambda args: own_address(args[0], args[1], 4)
-        )
-        # Tools reports IPv6 addresses in no useful order; the configured one is authoritative,
-        # tied to the VM so the pool waits for it.
-        self.ipv6 = pulumi.Output.all(self.vm.id, spec).apply(
-            lambda args: str(args[1].ipv6.ip) if args[1].ipv6 else None
-        )
+        reported = pulumi.Output.all(self.vm.default_ip_address, self.vm.guest_ip_addresses, spec)
+        self.ipv4 = reported.apply(lambda r: own_address([r[0], *(r[1] or [])], r[2], 4))
+        self.ipv6 = reported.apply(lambda r: own_address([r[0], *(r[1] or [])], r[2], 6))
         self.digest = spec.apply(config_digest)
         self.register_outputs({"ipv4": self.ipv4, "ipv6": self.ipv6, "digest": self.digest})
 
 
 def ignored_guest_ips(spec: ServerSpec) -> list[str]:
-    """VIPs live on the server too; keep them out of the address the provider reports."""
+    """VIPs live on the server too: a reported VIP must not end the provider's wait for the
+    guest's address (the list's only use; the addresses it reports still include them)."""
     return [f"{v}/32" for v in spec.all_vips4] + [f"{v}/128" for v in spec.vips6]
 
 
-def own_address(reported: str | None, spec: ServerSpec, family: int) -> str | None:
-    """The reported address if it is the server's own, else the configured one (never a VIP)."""
+def own_address(reported: list[str | None], spec: ServerSpec, family: int) -> str | None:
+    """The server's own address of one family, as the VM reports it: never a VIP.
+
+    Tools lists every address of the guest, the VIPs on the tunnels included, in an order that
+    says nothing (the provider sorts NICs by device id, which puts the tunnels first). So: skip
+    VIPs and link-local, loopback and multicast addresses, and prefer one on the configured
+    subnet (a guest may also hold bridge or DHCP addresses). Only when the VM reports no usable
+    address (its Tools are not running, or waiting is disabled) is the configured one used.
+    """
     configured = spec.ipv4 if family == 4 else spec.ipv6
-    vips = {str(v) for v in (spec.all_vips4 if family == 4 else spec.vips6)}
-    try:
-        ok = reported is not None and ipaddress.ip_address(reported).version == family
-    except ValueError:
-        ok = False
-    if ok and reported not in vips:
-        return reported
-    return str(configured.ip) if configured is not None else None
+    vips = {*spec.all_vips4, *spec.vips6}
+    usable: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = []
+    for text in reported:
+        try:
+            address = ipaddress.ip_address(text or "")
+        except ValueError:
+            continue
+        if address.version != family or address in vips or address in usable:
+            continue
+        if address.is_link_local or address.is_loopback or address.is_multicast:
+            continue
+        usable.append(address)
+    on_subnet = [a for a in usable if configured is not None and a in configured.network]
+    chosen = (on_subnet or usable or [configured.ip if configured is not None else None])[0]
+    return str(chosen) if chosen is not None else None
 
 
 # --------------------------------------------------------------------------- existing hosts
+
+
+DEFAULT_CONNECT_TIMEOUT = 15
+"""pulumi-command's own perDialTimeout default."""
+DEFAULT_COMMAND_TIMEOUT = 600
+"""The scripts write a few files and run netplan: seconds, unless the host is stuck."""
+DIAL_ATTEMPTS = 3
+"""Connection attempts before the run fails (pulumi-command's dialErrorLimit; its default of 10,
+with backoff between attempts, makes an unreachable host take minutes to report)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -227,6 +249,10 @@ class ExistingDsrServerArgs:
     user: str = "ubuntu"
     stage_root: str | None = None
     """Write and validate under this directory instead of applying (safe staged mode)."""
+    connect_timeout: int = DEFAULT_CONNECT_TIMEOUT
+    """Seconds to wait for the server to answer SSH, per connection attempt."""
+    command_timeout: int = DEFAULT_COMMAND_TIMEOUT
+    """Seconds the apply or remove script may run on the server before it is stopped."""
 
 
 class ExistingDsrServerArgsDict(TypedDict, total=False):
@@ -239,6 +265,8 @@ class ExistingDsrServerArgsDict(TypedDict, total=False):
     port: int
     user: str
     stage_root: str | None
+    connect_timeout: int
+    command_timeout: int
 
 
 class ExistingDsrServer(pulumi.ComponentResource):
@@ -270,9 +298,28 @@ class ExistingDsrServer(pulumi.ComponentResource):
         spec = pulumi.Output.from_input(a.spec)
         self.server_name = a.spec.name if isinstance(a.spec, ServerSpec) else resource_name
         digest = spec.apply(config_digest)
-        as_root = _runner(a.user, staged=a.stage_root is not None)
+        run = _runner(
+            self.server_name, a.user, staged=a.stage_root is not None, seconds=a.command_timeout
+        )
         apply_script = spec.apply(
-            lambda s: as_root(render_apply_script(s, stage_root=a.stage_root))
+            lambda s: run(render_apply_script(s, stage_root=a.stage_root), "apply")
+        )
+        probe = render_ssh_probe(
+            name=self.server_name,
+            host=a.host,
+            port=a.port,
+            seconds=a.connect_timeout,
+            attempts=DIAL_ATTEMPTS,
+        )
+        # The SSH connection of pulumi-command has no deadline once TCP connects, so a bounded
+        # probe runs on this machine first: before the apply (create) and, from a resource that
+        # depends on the command and is therefore deleted before it, before the remove script.
+        self.ssh_check = command.local.Command(
+            f"{resource_name}-ssh-check",
+            create=probe,
+            interpreter=PROBE_INTERPRETER,
+            triggers=[digest, a.host, a.port],
+            opts=child_opts(self),
         )
         self.command = command.remote.Command(
             resource_name,
@@ -282,14 +329,28 @@ class ExistingDsrServer(pulumi.ComponentResource):
                 user=a.user,
                 host_key=a.host_key.strip(),
                 private_key=pulumi.Output.secret(a.private_key),
+                per_dial_timeout=a.connect_timeout,
+                dial_error_limit=DIAL_ATTEMPTS,
             ),
             create=apply_script,
             update=apply_script,
-            delete=spec.apply(lambda s: as_root(render_remove_script(s, stage_root=a.stage_root))),
+            delete=spec.apply(
+                lambda s: run(render_remove_script(s, stage_root=a.stage_root), "remove")
+            ),
             triggers=[digest],
             opts=child_opts(
-                self, delete_before_replace=True, additional_secret_outputs=["stdout", "stderr"]
+                self,
+                depends_on=[self.ssh_check],
+                delete_before_replace=True,
+                additional_secret_outputs=["stdout", "stderr"],
             ),
+        )
+        self.ssh_check_remove = command.local.Command(
+            f"{resource_name}-ssh-check-remove",
+            delete=probe,
+            interpreter=PROBE_INTERPRETER,
+            triggers=[a.host, a.port],
+            opts=child_opts(self, depends_on=[self.command], delete_before_replace=True),
         )
         # The addresses are facts of the config, so they stay known even in a preview where
         # the command changes; services order themselves after this component (depends_on).
@@ -299,15 +360,29 @@ class ExistingDsrServer(pulumi.ComponentResource):
         self.register_outputs({"ipv4": self.ipv4, "ipv6": self.ipv6, "digest": self.digest})
 
 
-def _runner(user: str, *, staged: bool) -> Callable[[str], str]:
-    """Wrap a rendered sh script so it runs under sh whatever the login shell is.
+def _runner(name: str, user: str, *, staged: bool, seconds: int) -> Callable[[str, str], str]:
+    """Wrap a rendered sh script: run it under sh whatever the login shell is, for at most
+    ``seconds`` (coreutils ``timeout``), and say which server timed out.
 
     A live apply changes netplan, sysctl and tunnels, so a non-root user goes through
-    `sudo -n` (NOPASSWD needed; never a password prompt). A staged run writes only under its
-    stage root and needs no privilege.
+    `sudo -n` (NOPASSWD needed; never a password prompt); ``timeout`` runs under sudo, so it
+    may signal the root script. A staged run writes only under its stage root and needs no
+    privilege.
     """
-    prefix = "sh -c" if staged or user == "root" else "sudo -n sh -c"
-    return lambda script: f"{prefix} {shlex.quote(script)}"
+    sudo = "" if staged or user == "root" else "sudo -n "
+
+    def wrap(script: str, what: str) -> str:
+        limited = f"{sudo}timeout -k {KILL_AFTER} {seconds} sh -c {shlex.quote(script)}"
+        message = f"avi-dsr: server {name}: the {what} script timed out after {seconds} s"
+        # timeout exits 124 when it stopped the script, 137 when it had to kill it
+        report = f'case "$rc" in 124|137) echo {shlex.quote(message)} >&2 ;; esac'
+        return "sh -c " + shlex.quote(f'{limited}; rc=$?; {report}; exit "$rc"')
+
+    return wrap
+
+
+KILL_AFTER = 10
+"""Seconds between the TERM that ends a timed-out script and a KILL."""
 
 
 def read_host_key(text: str) -> str:

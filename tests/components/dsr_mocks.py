@@ -31,6 +31,7 @@ AVI_EXTRAS = ("adopt", "tenant", "preflight", "wait_for_up_seconds", "uuid", "re
 VSPHERE_VM = "vsphere:index/virtualMachine:VirtualMachine"
 VSPHERE_PROVIDER = "pulumi:providers:vsphere"
 REMOTE_COMMAND = "command:remote:Command"
+LOCAL_COMMAND = "command:local:Command"
 
 
 def is_secret(value: Any) -> bool:

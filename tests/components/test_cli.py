@@ -96,8 +96,8 @@ def test_rendered_payloads_name_their_refs_and_use_server_ips(tmp_path):
 
 def test_existing_servers_render_tunnels_only_netplan_and_staged_apply(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    main(["render", "--stack", str(ROOT / "stacks/Pulumi.local.yaml"), "--out", str(tmp_path)])
-    stack = parse_stack(values_from_stack_file(ROOT / "stacks/Pulumi.local.yaml")[0])
+    main(["render", "--stack", str(ROOT / "stacks/Pulumi.existing.yaml"), "--out", str(tmp_path)])
+    stack = parse_stack(values_from_stack_file(ROOT / "stacks/Pulumi.existing.yaml")[0])
     spec = stack.server_spec("web01")
     web01 = tmp_path / "servers/web01"
     assert (web01 / "netplan.yaml").read_text() == render_netplan(spec, tunnels_only=True)

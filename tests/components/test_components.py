@@ -23,6 +23,7 @@ from avi_dsr.server import (
 )
 from dsr_mocks import (
     ALLOCATED,
+    LOCAL_COMMAND,
     REMOTE_COMMAND,
     VSPHERE_PROVIDER,
     VSPHERE_VM,
@@ -92,6 +93,36 @@ def test_vm_reporting_a_vip_still_gives_the_pool_its_own_address():
         copy.deepcopy(LAB_VALUES), vm_addresses={"web01": "203.0.113.10", "web02": None}
     )
     assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
+
+
+DUAL = ServerSpec(
+    name="web01",
+    ipv4="198.51.100.11/24",
+    ipv6="2001:db8:20::11/64",
+    vips4=("203.0.113.10",),
+    vips6=("2001:db8:100::10",),
+)
+
+
+@pytest.mark.parametrize(
+    ("reported", "family", "expected"),
+    [
+        # the provider lists the tunnel (VIP) first: skipped for the NIC's own address
+        (["203.0.113.10", "203.0.113.10", "198.51.100.11"], 4, "198.51.100.11"),
+        # link-local and VIPs never; the address on the configured subnet wins over a bridge's
+        (
+            ["fe80::1", "2001:db8:100::10", "2001:db8:99::5", "2001:db8:20::11"],
+            6,
+            "2001:db8:20::11",
+        ),
+        (["172.17.0.1"], 4, "172.17.0.1"),  # only what the VM reports, even off the subnet
+        # nothing usable reported (Tools not running, no waiting): the configured address
+        ([None, "203.0.113.10", "fe80::1"], 4, "198.51.100.11"),
+        ([None], 6, "2001:db8:20::11"),
+    ],
+)
+def test_own_address_is_what_the_vm_reports_never_a_vip(reported, family, expected):
+    assert servers.own_address(reported, DUAL, family) == expected
 
 
 def test_objects_reference_each_other_and_use_the_naming_convention(lab):
@@ -182,19 +213,25 @@ def test_secrets_reach_resources_only_as_secrets(lab):
         if r.typ.startswith(AVI):
             assert "password" not in r.inputs, r.urn  # the provider holds it, not each object
             assert env.monitor.provider_of(r) is avi[0], r.urn
-    provider = env.monitor.of_type(VSPHERE_PROVIDER)
-    assert len(provider) == 1 and is_secret(provider[0].inputs["password"])
-    assert provider[0].plain["password"] == VCENTER_PASSWORD
+    providers = env.monitor.of_type(VSPHERE_PROVIDER)
+    assert len(providers) == 2  # one per VM
+    for provider in providers:
+        assert is_secret(provider.inputs["password"])
+        assert provider.plain["password"] == VCENTER_PASSWORD
 
 
-def test_vms_and_lookups_use_the_explicit_vcenter_provider(lab):
+def test_each_vm_and_its_lookups_use_a_vcenter_provider_of_their_own(lab):
+    # one vCenter session per VM: the provider's task waits share a session's default
+    # PropertyCollector, which is not safe for two VMs at once
     env, _ = lab
     vms = env.monitor.of_type(VSPHERE_VM)
-    assert len(vms) == 2
-    assert all("pulumi:providers:vsphere::vcenter::" in vm.provider for vm in vms)
-    assert env.mocks.call_providers and all(
-        "pulumi:providers:vsphere::vcenter::" in p for p in env.mocks.call_providers
-    )
+    assert sorted(vm.name for vm in vms) == ["web01", "web02"]
+    for vm in vms:
+        assert f"pulumi:providers:vsphere::vcenter-{vm.name}::" in vm.provider
+    assert sorted({p.split("::")[-2] for p in env.mocks.call_providers}) == [
+        "vcenter-web01",
+        "vcenter-web02",
+    ]
 
 
 def test_no_duplicate_urns_and_components_are_parented(lab):
@@ -241,7 +278,8 @@ def test_adding_a_server_changes_only_the_pool_body():
     diff_keys = {k for k in old[changed[0]] if old[changed[0]][k] != new[changed[0]][k]}
     assert diff_keys == {"servers"}
     added = {u.rsplit("::", 1)[1] for u in set(new) - set(old)}
-    assert added == {"web03"}  # the component and its VM, nothing else replaced or renamed
+    # the component, its VM and its vCenter provider; nothing else replaced or renamed
+    assert added == {"web03", "vcenter-web03"}
 
 
 def test_a_server_shared_by_two_services_is_built_once_and_holds_both_vips():
@@ -385,19 +423,32 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
     spec = parse_stack(values).server_spec("web01")
     cmd = env.monitor.named("web01", REMOTE_COMMAND)
     staged = "/tmp/stage/web01"
-    # run by sh whatever the login shell; staged runs need no sudo
-    assert cmd.plain["create"] == "sh -c " + shlex.quote(
-        render_apply_script(spec, stage_root=staged)
+    # run by sh whatever the login shell, bounded by timeout; staged runs need no sudo
+    assert unwrap_remote(cmd.plain["create"]) == (
+        [],
+        DEFAULT_SCRIPT_SECONDS,
+        render_apply_script(spec, stage_root=staged),
     )
     assert cmd.plain["update"] == cmd.plain["create"]
-    assert cmd.plain["delete"] == "sh -c " + shlex.quote(
-        render_remove_script(spec, stage_root=staged)
+    assert unwrap_remote(cmd.plain["delete"]) == (
+        [],
+        DEFAULT_SCRIPT_SECONDS,
+        render_remove_script(spec, stage_root=staged),
     )
     assert cmd.plain["triggers"] == [config_digest(spec)]
     conn = cmd.plain["connection"]
     assert (conn["host"], conn["port"], conn["user"]) == ("127.0.0.1", 2222, "root")
     assert conn["hostKey"] == "ssh-ed25519 AAAAC3NzaHostKey"
     assert conn["privateKey"] == SSH_KEY
+    assert (conn["perDialTimeout"], conn["dialErrorLimit"]) == (15, 3)
+    # the bounded banner check runs here before the apply, and again before the remove
+    check = env.monitor.named("web01-ssh-check", LOCAL_COMMAND)
+    recheck = env.monitor.named("web01-ssh-check-remove", LOCAL_COMMAND)
+    assert check.plain["interpreter"] == ["python3", "-c"]
+    assert "127.0.0.1" in check.plain["create"] and "2222" in check.plain["create"]
+    assert check.urn in cmd.dependencies
+    assert recheck.plain["delete"] == check.plain["create"] and "create" not in recheck.plain
+    assert cmd.urn in recheck.dependencies
     assert "secret-key-material" not in plain_text(cmd.inputs)
     assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
     pool = env.monitor.named("web-pool", AVI + "Pool")
@@ -408,10 +459,10 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
 
 
 @pytest.mark.parametrize(
-    ("user", "stage_root", "prefix"),
-    [("root", None, "sh -c "), ("ubuntu", None, "sudo -n sh -c "), ("ubuntu", "/tmp/s", "sh -c ")],
+    ("user", "stage_root", "sudo"),
+    [("root", None, []), ("ubuntu", None, ["sudo", "-n"]), ("ubuntu", "/tmp/s", [])],
 )
-def test_existing_server_script_runs_as_root_only_when_live(user, stage_root, prefix):
+def test_existing_server_script_runs_as_root_only_when_live(user, stage_root, sudo):
     spec = ServerSpec(name="web01", ipv4="198.51.100.11/24", vips4=("203.0.113.10",))
     args = servers.ExistingDsrServerArgs(
         spec=spec,
@@ -420,13 +471,32 @@ def test_existing_server_script_runs_as_root_only_when_live(user, stage_root, pr
         private_key="k",
         user=user,
         stage_root=stage_root,
+        command_timeout=45,
     )
     with pulumi_env() as env:
         env.run(lambda: servers.ExistingDsrServer("web01", args))
         cmd = env.monitor.named("web01", REMOTE_COMMAND)
     script = render_apply_script(spec, stage_root=stage_root)
-    assert cmd.plain["create"] == prefix + shlex.quote(script)
-    assert cmd.plain["delete"].startswith(prefix)
+    assert unwrap_remote(cmd.plain["create"]) == (sudo, 45, script)
+    assert unwrap_remote(cmd.plain["delete"])[:2] == (sudo, 45)
+
+
+DEFAULT_SCRIPT_SECONDS = 600  # the documented default of ssh.commandTimeout
+
+
+def unwrap_remote(command: str) -> tuple[list[str], int, str]:
+    """``sh -c '[sudo -n] timeout -k K N sh -c SCRIPT; ...report...'`` -> (sudo, N, SCRIPT)."""
+    shell, flag, outer = shlex.split(command)
+    assert (shell, flag) == ("sh", "-c")
+    lexer = shlex.shlex(outer, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    words = list(lexer)
+    first = words[: words.index(";")]
+    sudo = first[: first.index("timeout")]
+    _, kill, _, seconds, inner_shell, inner_flag, script = first[len(sudo) :]
+    assert (kill, inner_shell, inner_flag) == ("-k", "sh", "-c")
+    assert any("timed out after" in w for w in words[len(first) :])
+    return sudo, int(seconds), script
 
 
 def test_ipv6_vip_is_refused_below_30_2_1_before_registering():

@@ -186,7 +186,7 @@ def test_pool_body_keeps_member_weights_and_skips_absent_monitor():
     assert name_ref("pool", "a&b") == "/api/pool?name=a%26b"
 
 
-@pytest.mark.parametrize("stack", ["lab", "lab6", "prod", "local"])
+@pytest.mark.parametrize("stack", ["lab", "lab6", "prod", "local", "existing"])
 def test_every_rendered_body_is_valid_for_avi_at_the_stacks_api_version(stack):
     values, _ = values_from_stack_file(ROOT / f"stacks/Pulumi.{stack}.yaml")
     spec = parse_stack(values)

@@ -238,10 +238,12 @@ class PulumiProject:
         config: Mapping[str, Any],
         *,
         stack: str = "test",
+        step_args: tuple[str, ...] = (),
     ) -> None:
         """``stack``: another name makes a second stack of the same project (same ``root``)."""
         self.stack = stack
         self.root = root
+        self.step_args = step_args  # added to up/preview/refresh/destroy
         self.root.mkdir(parents=True, exist_ok=True)
         project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
         project["runtime"]["options"]["virtualenv"] = str(VENV)  # absolute: the copy is elsewhere
@@ -315,20 +317,28 @@ class PulumiProject:
                 start_new_session=True,
             )
 
-    def on_stack(self, command: str, *args: str, check: bool = True) -> RunResult:
-        return self.run(*command.split(), "--stack", self.stack, *args, check=check)
+    def on_stack(
+        self, command: str, *args: str, check: bool = True, timeout: float = 300
+    ) -> RunResult:
+        return self.run(
+            *command.split(), "--stack", self.stack, *args, check=check, timeout=timeout
+        )
 
-    def up(self, *extra: str, check: bool = True) -> RunResult:
-        return self.on_stack("up", "--yes", *extra, check=check)
+    def up(self, *extra: str, check: bool = True, timeout: float = 300) -> RunResult:
+        return self.on_stack("up", "--yes", *self.step_args, *extra, check=check, timeout=timeout)
 
     def preview(self, *extra: str, check: bool = True) -> RunResult:
-        return self.on_stack("preview", *extra, check=check)
+        return self.on_stack("preview", *self.step_args, *extra, check=check)
 
     def refresh(self, *extra: str, check: bool = True) -> RunResult:
-        return self.on_stack("refresh", "--yes", "--skip-preview", *extra, check=check)
+        return self.on_stack(
+            "refresh", "--yes", "--skip-preview", *self.step_args, *extra, check=check
+        )
 
     def destroy(self, *extra: str, check: bool = True) -> RunResult:
-        return self.on_stack("destroy", "--yes", "--skip-preview", *extra, check=check)
+        return self.on_stack(
+            "destroy", "--yes", "--skip-preview", *self.step_args, *extra, check=check
+        )
 
     def export(self, *extra: str) -> dict[str, Any]:
         return json.loads(self.on_stack("stack export", *extra).stdout)

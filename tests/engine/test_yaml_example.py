@@ -27,17 +27,25 @@ EXAMPLE = REPO_ROOT / "examples" / "yaml"
 NETWORKS = ("--network", "seg-vip=203.0.113.0/24", "--network", "seg-web=198.51.100.0/24")
 
 
-def yaml_host_dir() -> str:
-    """scripts/ensure-yaml.sh builds the YAML language host (`make engine` runs it)."""
+def link_yaml_host(env: dict[str, str]) -> None:
+    """The YAML language host, built by `make engine` (scripts/ensure-yaml.sh), next to the
+    pulumi it built: where the engine looks for bundled language hosts."""
+    pulumi = shutil.which("pulumi", path=env["PATH"])
+    assert pulumi, "no pulumi on the engine's PATH"
     found = subprocess.run(
-        ["bash", str(REPO_ROOT / "scripts" / "ensure-yaml.sh"), "--check"],
+        [
+            "bash",
+            str(REPO_ROOT / "scripts" / "ensure-yaml.sh"),
+            "--check",
+            "--into",
+            str(Path(pulumi).parent),
+        ],
         capture_output=True,
         text=True,
         check=False,
     )
     if found.returncode != 0:
         pytest.fail(f"the YAML language host is not built: {found.stderr.strip()}", pytrace=False)
-    return found.stdout.strip()
 
 
 class YamlProject(PulumiProject):
@@ -51,9 +59,9 @@ class YamlProject(PulumiProject):
         self.state_dir = root / "state"
         self.state_dir.mkdir()
         home = private_pulumi_home(root / "pulumi-home", env["PULUMI_HOME"], env)
+        link_yaml_host(env)
         self.env = {
             **env,
-            "PATH": f"{yaml_host_dir()}:{env['PATH']}",
             "PULUMI_HOME": str(home),
             "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,

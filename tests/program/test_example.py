@@ -33,6 +33,8 @@ def test_example_program_builds_a_server_and_a_service():
         [
             "app01",
             "app01",
+            "app01-ssh-check",  # bounded SSH checks before the apply and before the remove
+            "app01-ssh-check-remove",
             "app",
             "app-np",
             "app-np",

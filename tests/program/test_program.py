@@ -70,11 +70,18 @@ def allocated_avi_objects(service: str) -> list[tuple[str, str]]:
 
 
 def vsphere_server(name: str) -> list[tuple[str, str]]:
-    return [("VsphereDsrServer", name), ("VirtualMachine", name)]
+    """A VM with a vCenter provider of its own (one vCenter session per VM)."""
+    return [("vsphere", f"vcenter-{name}"), ("VsphereDsrServer", name), ("VirtualMachine", name)]
 
 
 def existing_server(name: str) -> list[tuple[str, str]]:
-    return [("ExistingDsrServer", name), ("Command", name)]
+    """The remote command plus the bounded SSH checks before its apply and its remove."""
+    return [
+        ("ExistingDsrServer", name),
+        ("Command", name),
+        ("Command", f"{name}-ssh-check"),
+        ("Command", f"{name}-ssh-check-remove"),
+    ]
 
 
 @pytest.fixture
@@ -90,14 +97,12 @@ def local_home(tmp_path, monkeypatch):
 
 EXPECTED = {
     "lab": [
-        ("vsphere", "vcenter"),
         ("avi-dsr", "avi@avi.lab.example"),
         *vsphere_server("web01"),
         *vsphere_server("web02"),
         *avi_objects("web"),
     ],
     "prod": [
-        ("vsphere", "vcenter"),
         ("avi-dsr", "avi@avi.prod.example"),
         *[r for n in ("web11", "web12", "web13", "dns11", "dns12") for r in vsphere_server(n)],
         *avi_objects("www"),
@@ -105,7 +110,6 @@ EXPECTED = {
         *avi_objects("dns"),
     ],
     "lab6": [
-        ("vsphere", "vcenter"),
         ("avi-dsr", "avi@avi.lab.example"),
         *vsphere_server("web01"),
         *vsphere_server("web02"),
@@ -114,6 +118,12 @@ EXPECTED = {
     ],
     "local": [
         ("avi-dsr", "avi@127.0.0.1-19443"),
+        *vsphere_server("web01"),
+        *vsphere_server("web02"),
+        *avi_objects("web"),
+    ],
+    "existing": [
+        ("avi-dsr", "avi@127.0.0.1-19443"),
         *existing_server("web01"),
         *existing_server("web02"),
         *avi_objects("web"),
@@ -121,7 +131,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("stack", ["lab", "lab6", "prod", "local"])
+@pytest.mark.parametrize("stack", sorted(EXPECTED))
 def test_stack_registers_the_expected_resources(stack, local_home):
     env, outputs = run_stack(stack)
     assert resource_set(env) == Counter(EXPECTED[stack])
@@ -147,8 +157,27 @@ def test_prod_dns_service_is_udp_fast_path(local_home):
     assert vs["services"] == [{"port": 53}]
 
 
-def test_local_stack_stages_under_the_cache_and_checks_the_host_key(local_home):
-    env, _ = run_stack("local")
+def test_local_stack_mirrors_the_lab_on_ipv4_and_22_1_4():
+    local, lab = (stack_config(name)[0] for name in ("local", "lab"))
+    assert json.loads(local["avi-dsr:controller"])["apiVersion"] == "22.1.4"
+    assert [k for k in lab if k not in local] == []
+    for server_local, server_lab in zip(
+        json.loads(local["avi-dsr:servers"]), json.loads(lab["avi-dsr:servers"]), strict=True
+    ):
+        ipv4_only = {k: v for k, v in server_lab.items() if k not in ("ipv6", "gateway6")}
+        ipv4_only["vsphere"] = {**ipv4_only["vsphere"], "waitForGuestNetMinutes": 2}
+        assert server_local == ipv4_only
+    (service_local,) = json.loads(local["avi-dsr:services"])
+    (service_lab,) = json.loads(lab["avi-dsr:services"])
+    assert service_local == {k: v for k, v in service_lab.items() if k != "prepareVip6"}
+    vcenter_local = json.loads(local["avi-dsr:vcenter"])
+    vcenter_lab = json.loads(lab["avi-dsr:vcenter"])
+    inventory = ("datacenter", "cluster", "datastore", "folder", "template", "network")
+    assert {k: vcenter_local[k] for k in inventory} == {k: vcenter_lab[k] for k in inventory}
+
+
+def test_existing_stack_stages_under_the_cache_and_checks_the_host_key(local_home):
+    env, _ = run_stack("existing")
     cmd = env.monitor.named("web02", "command:remote:Command").plain
     assert cmd["connection"]["hostKey"] == "ssh-ed25519 AAAAC3NzaLocalHost"
     assert cmd["connection"]["port"] == 2222 and cmd["connection"]["user"] == "root"
@@ -180,7 +209,7 @@ def test_bad_config_fails_cleanly_with_every_problem_and_registers_nothing(local
 
 def test_missing_key_file_is_a_config_error(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
-    config, secret_keys = stack_config("local")
+    config, secret_keys = stack_config("existing")
     with pulumi_env(config, secret_keys) as env:
         with pytest.raises(pulumi.RunError, match=r"servers\[0\]\.ssh\.hostKeyFile: file "):
             env.run(lambda: runpy.run_path(str(MAIN), run_name="__main__"))

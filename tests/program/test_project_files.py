@@ -34,7 +34,7 @@ def test_project_file_declares_every_key_with_a_description():
             assert "type" not in decl, f"{key}: a typed secret's plain default is rejected"
 
 
-@pytest.mark.parametrize("stack", ["lab", "lab6", "prod", "local"])
+@pytest.mark.parametrize("stack", ["lab", "lab6", "prod", "local", "existing"])
 def test_stack_files_hold_no_secrets_and_only_documentation_addresses(stack):
     text = (ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()
     config = yaml.safe_load(text)["config"]

@@ -7,7 +7,12 @@ from typing import Any
 
 from avi_dsr.config.fields import Problems, check_keys, read_mapping
 from avi_dsr.config.placement import DEFAULT_KEY, read_placement
-from avi_dsr.config.servers import read_controller, read_servers, read_vcenter
+from avi_dsr.config.servers import (
+    SSH_DEFAULT_KEYS,
+    read_controller,
+    read_servers,
+    read_vcenter,
+)
 from avi_dsr.config.services import read_services
 from avi_dsr.config.specs import KNOWN_KEYS, NAMESPACE, ConfigError, StackSpec
 from avi_dsr.server import ServerSpecError
@@ -30,7 +35,7 @@ def parse_stack(
     controller = read_controller(values.get("controller"), problems, deploy)
     api = controller.api_version if controller else None
     ssh_defaults = read_mapping(values.get("ssh"), f"{NAMESPACE}:ssh", problems) or {}
-    check_keys(ssh_defaults, f"{NAMESPACE}:ssh", ("user", "port", "privateKeyFile"), problems)
+    check_keys(ssh_defaults, f"{NAMESPACE}:ssh", SSH_DEFAULT_KEYS, problems)
     servers, broken = read_servers(values.get("servers"), ssh_defaults, problems, deploy, secrets)
     placement = read_placement(values.get("placement"), DEFAULT_KEY, problems)
     services = read_services(

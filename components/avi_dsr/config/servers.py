@@ -354,7 +354,16 @@ def read_vsphere_overrides(value: Any, key: str, problems: Problems) -> VsphereO
     check_keys(
         obj,
         key,
-        ("cpus", "memoryMb", "diskGb", "datastore", "network", "folder", "template"),
+        (
+            "cpus",
+            "memoryMb",
+            "diskGb",
+            "datastore",
+            "network",
+            "folder",
+            "template",
+            "waitForGuestNetMinutes",
+        ),
         problems,
     )
     return VsphereOverrides(
@@ -365,7 +374,25 @@ def read_vsphere_overrides(value: Any, key: str, problems: Problems) -> VsphereO
         network=read_str(obj, "network", key, problems),
         folder=read_str(obj, "folder", key, problems),
         template=read_str(obj, "template", key, problems),
+        wait_for_guest_net_minutes=read_int(
+            obj, "waitForGuestNetMinutes", key, problems, low=0, high=1440
+        ),
     )
+
+
+_SSH_KEYS = (
+    "host",
+    "port",
+    "user",
+    "hostKey",
+    "hostKeyFile",
+    "privateKeyFile",
+    "stageRoot",
+    "connectTimeout",
+    "commandTimeout",
+)
+# keys avi-dsr:ssh may set for every existing server
+SSH_DEFAULT_KEYS = ("user", "port", "privateKeyFile", "connectTimeout", "commandTimeout")
 
 
 def _ssh(
@@ -381,13 +408,10 @@ def _ssh(
     check_keys(
         obj,
         key,
-        ("host", "port", "user", "hostKey", "hostKeyFile", "privateKeyFile", "stageRoot"),
+        _SSH_KEYS,
         problems,
     )
-    merged = {
-        **{k: v for k, v in defaults.items() if k in ("user", "port", "privateKeyFile")},
-        **obj,
-    }
+    merged = {**{k: v for k, v in defaults.items() if k in SSH_DEFAULT_KEYS}, **obj}
     host = read_str(merged, "host", key, problems, default=default_host)
     if "host" in merged and host and (problem := host_problem(host)):
         problems.add(f"{key}.host", problem)
@@ -399,6 +423,8 @@ def _ssh(
     host_key_file = read_path(merged, "hostKeyFile", key, problems)
     private_key_file = read_path(merged, "privateKeyFile", key, problems)
     stage_root = _stage_root(merged, key, problems)
+    connect_timeout = read_int(merged, "connectTimeout", key, problems, low=1, high=3600)
+    command_timeout = read_int(merged, "commandTimeout", key, problems, low=1, high=86400)
     if host_key is None and host_key_file is None:
         problems.add(
             f"{key}.hostKey",
@@ -429,6 +455,8 @@ def _ssh(
         host_key_file=host_key_file,
         private_key_file=private_key_file,
         stage_root=stage_root,
+        connect_timeout=connect_timeout,
+        command_timeout=command_timeout,
     )
 
 

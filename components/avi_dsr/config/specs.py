@@ -82,6 +82,7 @@ class VsphereOverrides:
     network: str | None = None
     folder: str | None = None
     template: str | None = None
+    wait_for_guest_net_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ class SshConfig:
     host_key_file: str | None = None
     private_key_file: str | None = None
     stage_root: str | None = None
+    connect_timeout: int | None = None
+    command_timeout: int | None = None
 
 
 @dataclass(frozen=True)
