@@ -78,6 +78,9 @@ def same_servers(stack: dict[str, Any], ssh: SshServer) -> None:
         "user": "root",
         "hostKey": ssh.host_key,
         "privateKey": ssh.private_key_file.read_text(),
+        # what the real pulumi-command plugin's state holds (its Check fills these defaults)
+        "perDialTimeout": 15,
+        "dialErrorLimit": 10,
     }
     secret = {SECRET_SIG: SECRET_VALUE, "plaintext": json.dumps(connection)}
     for resource in stack["deployment"]["resources"]:
