@@ -73,7 +73,8 @@ start_simulator() {
   # The state file lets a restarted simulator (e.g. after a reboot) still hold what `up` made.
   # The networks the stacks' placement names, as a vCenter cloud's port groups would hold them.
   nohup "$PY" -m avisim --port "$SIM_PORT" --state-file "$LOCAL_DIR/avisim-state.json" \
-    --network seg-vip=203.0.113.0/24 --network seg-web=198.51.100.0/24 \
+    --network seg-vip=203.0.113.0/24@203.0.113.100-203.0.113.199 \
+    --network seg-web=198.51.100.0/24 \
     </dev/null >>"$LOCAL_DIR/avisim.log" 2>&1 &
   echo $! >"$SIM_PID"
   for _ in $(seq 100); do

@@ -18,7 +18,7 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
-from avi_dsr import network_profile, pool, service, virtual_service
+from avi_dsr import network_profile, pool, servers, service, virtual_service
 from avi_dsr.config import ConfigError, StackSpec, parse_stack
 from avi_dsr.preflight import ServiceFacts
 
@@ -183,6 +183,8 @@ class VsphereSpec(TypedDict):
     network: NotRequired[str]
     folder: NotRequired[str]
     template: NotRequired[str]
+    wait_for_guest_net_minutes: NotRequired[int]
+    """How long `up` waits for VMware Tools to report the VM's address (default 10)."""
 
 
 class DsrServerSpec(TypedDict):
@@ -478,3 +480,139 @@ def _member_configs(name: str, args: Mapping[str, Any]) -> Sequence[Any]:
 def _address_only(args: Mapping[str, Any], configs: Sequence[Any]) -> list[_AddressOnly]:
     given = {s["name"]: s for s in args.get("servers") or ()}
     return [_AddressOnly(given[c.name], c) for c in configs]
+
+
+# The servers, for programs that manage them with the package too. A server holds the VIPs of
+# the services that pool it, each on the tunnel of its encapsulation.
+
+
+class ExistingDsrServerArgs(TypedDict):
+    """Args of ExistingDsrServer for every language."""
+
+    server: DsrServerSpec
+    """The server, as an `avi-dsr:servers[i]` entry of kind existing (`ssh` with `hostKey`)."""
+    vips: VipsSpec
+    """The VIPs it holds."""
+    private_key: pulumi.Input[str]
+    """The SSH private key (a secret)."""
+
+
+class ExistingDsrServer(servers.ExistingDsrServer):
+    """An existing Ubuntu server made DSR-ready over SSH (host key checked), idempotently."""
+
+    ipv4: pulumi.Output[str | None]
+    ipv6: pulumi.Output[str | None]
+    digest: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ExistingDsrServerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        stack = _server_stack_spec("ExistingDsrServer", name, args, "existing")
+        config = stack.servers[0]
+        ssh = config.ssh
+        if ssh is None or not ssh.host_key:
+            raise ValueError(f"ExistingDsrServer {name}: server.ssh.hostKey is required")
+        timeouts = {
+            k: v
+            for k, v in (
+                ("connect_timeout", ssh.connect_timeout),
+                ("command_timeout", ssh.command_timeout),
+            )
+            if v is not None
+        }
+        super().__init__(
+            name,
+            servers.ExistingDsrServerArgs(
+                spec=stack.server_spec(config.name),
+                host=ssh.host,
+                port=ssh.port,
+                user=ssh.user,
+                host_key=servers.read_host_key(ssh.host_key),
+                private_key=pulumi.Output.secret(args["private_key"]),
+                stage_root=ssh.stage_root,
+                **timeouts,
+            ),
+            opts,
+        )
+
+
+class VsphereDsrServerArgs(TypedDict):
+    """Args of VsphereDsrServer for every language (the vCenter connection is the vsphere
+    provider in the resource options)."""
+
+    server: DsrServerSpec
+    """The server, as an `avi-dsr:servers[i]` entry of kind vsphere."""
+    vcenter: VcenterSpec
+    """Where the VM goes."""
+    vips: VipsSpec
+    """The VIPs it holds."""
+
+
+class VsphereDsrServer(servers.VsphereDsrServer):
+    """A VM cloned from an Ubuntu template, DSR-ready at first boot (cloud-init via guestinfo);
+    its outputs are the addresses the VM reports, never a VIP."""
+
+    ipv4: pulumi.Output[str | None]
+    ipv6: pulumi.Output[str | None]
+    digest: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: VsphereDsrServerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        stack = _server_stack_spec("VsphereDsrServer", name, args, "vsphere")
+        config, vc = stack.servers[0], stack.vcenter
+        o = config.vsphere
+        assert vc is not None and o is not None  # parse_stack guarantees both for kind vsphere
+        wait = o.wait_for_guest_net_minutes
+        super().__init__(
+            name,
+            servers.VsphereDsrServerArgs(
+                spec=stack.server_spec(config.name),
+                datacenter=vc.datacenter,
+                cluster=vc.cluster,
+                host=vc.host,
+                datastore=o.datastore or vc.datastore,
+                network=o.network or vc.network,
+                template=o.template or vc.template,
+                folder=o.folder or vc.folder,
+                cpus=o.cpus,
+                memory_mb=o.memory_mb,
+                disk_gb=o.disk_gb,
+                **({"wait_for_guest_net_timeout": wait} if wait is not None else {}),
+            ),
+            opts,
+        )
+
+
+_VIP_KINDS = (("ipip", "vip", "IPINIP"), ("ip6ip6", "vip6", "IPINIP"), ("gre", "vip", "GRE"))
+
+
+def _server_stack_spec(component: str, name: str, args: Mapping[str, Any], kind: str) -> StackSpec:
+    """parse_stack over the server plus one placeholder service per VIP (ports 1), which is how
+    the stack config says which VIPs a server holds and on which tunnel."""
+    server = {**_camel(_plain("server", args["server"])), "kind": kind}
+    vips = _plain("vips", args.get("vips") or {})
+    services, keys = [], {"avi-dsr:servers[0]": "server", "avi-dsr:vcenter": "vcenter"}
+    for arg, field, encap in _VIP_KINDS:
+        for i, vip in enumerate(vips.get(arg) or ()):
+            keys[f"avi-dsr:services[{len(services)}].{field}"] = f"vips.{arg}[{i}]"
+            services.append(
+                {
+                    "name": f"vip{len(services)}",
+                    field: vip,
+                    "ports": [1],
+                    "servers": [server.get("name")],
+                    "networkProfile": {"encap": encap},
+                }
+            )
+    if not services:
+        raise ValueError(f"{component} {name}: vips: give at least one VIP the server holds")
+    values: dict[str, Any] = {
+        "controller": {"address": "avi.invalid", "apiVersion": "30.2.1"},  # rules only
+        "servers": [server],
+        "services": services,
+    }
+    if kind == "vsphere":
+        vcenter = _camel(_plain("vcenter", args["vcenter"]))
+        values["vcenter"] = {"server": "vcenter.invalid", "username": "rules-only", **vcenter}
+    return _parse(f"{component} {name}", values, keys)

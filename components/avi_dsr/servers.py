@@ -4,7 +4,8 @@ Both expose the same outputs, which is all a service needs: the server's own add
 pool; never a VIP) and the digest of its rendered config.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: avi_dsr.package subclasses these components, and the
+# SDK analyzer reads the output annotations of the whole class hierarchy as real types.
 
 import ipaddress
 import shlex

@@ -92,3 +92,44 @@ def test_the_parts_build_only_their_objects():
         env.run(program)
     names = sorted(r.name for r in env.monitor.registered if r.typ.startswith(AVI))
     assert names == ["web-hm", "web-np", "web-pool", "web-vs", "web-vsvip"]
+
+
+SERVER = {
+    "name": "web01",
+    "ipv4": "198.51.100.11/24",
+    "gateway4": "198.51.100.1",
+    "ssh": {
+        "host": "198.51.100.11",
+        "user": "root",
+        "host_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfWeb01ForTheTests000000000",
+    },
+}
+
+
+def test_existing_server_from_plain_args_holds_each_vip_on_its_tunnel():
+    with pulumi_env() as env:
+        env.run(
+            lambda: package.ExistingDsrServer(
+                "web01",
+                {
+                    "server": SERVER,
+                    "vips": {"ipip": ["203.0.113.10"], "gre": ["203.0.113.20"]},
+                    "private_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END",
+                },
+            )
+        )
+    command = env.monitor.named("web01", "command:remote:Command").plain
+    assert "203.0.113.10/32" in command["create"] and "dsr4gre" in command["create"]
+    assert command["connection"]["hostKey"].startswith("ssh-ed25519 ")
+
+
+def test_server_facade_names_the_arg_of_a_bad_vip():
+    with pulumi_env() as env, pytest.raises(Exception) as caught:
+        env.run(
+            lambda: package.ExistingDsrServer(
+                "web01",
+                {"server": SERVER, "vips": {"ipip": ["198.51.100.11"]}, "private_key": "k"},
+            )
+        )
+    assert "vips.ipip[0]" in str(caught.value)
+    assert "198.51.100.11 is the address of server" in str(caught.value)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from engine_harness import (
+    STACK_NETWORKS,
     EngineMissing,
     PulumiProject,
     SimulatorProcess,
@@ -47,7 +48,7 @@ def controller_password() -> str:
 
 @pytest.fixture
 def simulator(controller_password: str) -> Iterator[SimulatorProcess]:
-    sim = SimulatorProcess(controller_password)
+    sim = SimulatorProcess(controller_password, *STACK_NETWORKS)
     yield sim
     sim.stop()
 

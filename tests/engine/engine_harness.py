@@ -93,6 +93,16 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
+# The cloud networks the stacks' placement names (stacks/Pulumi.lab.yaml, local.yaml), as the
+# demo's simulator has them: the VIP network with a static range, and the servers' network.
+STACK_NETWORKS = (
+    "--network",
+    "seg-vip=203.0.113.0/24@203.0.113.100-203.0.113.199",
+    "--network",
+    "seg-web=198.51.100.0/24",
+)
+
+
 class SimulatorProcess:
     """``python -m avisim`` on a free loopback port, driven through ``/_avisim/*`` and the API."""
 
@@ -298,6 +308,12 @@ class PulumiProject:
             check=False,
         )
         result = RunResult(args, proc.returncode, proc.stdout, proc.stderr)
+        if proc.returncode != 0 and os.environ.get("AVI_DSR_ENGINE_LOG_DIR"):
+            # the whole output of a failed run (the assertion keeps only its end)
+            logs = Path(os.environ["AVI_DSR_ENGINE_LOG_DIR"])
+            logs.mkdir(parents=True, exist_ok=True)
+            name = f"{self.root.parent.name}-{'-'.join(args[:2])}.log"
+            (logs / name).write_text(result.output)
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"pulumi {' '.join(args)} failed ({proc.returncode}):\n{result.output[-6000:]}"

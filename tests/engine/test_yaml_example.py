@@ -53,6 +53,7 @@ class YamlProject(PulumiProject):
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
         self.root = root
+        self.step_args = ()
         root.mkdir(parents=True)
         shutil.copy(EXAMPLE / "Pulumi.yaml", root / "Pulumi.yaml")
         self.stack_file = root / f"Pulumi.{self.stack}.yaml"

@@ -298,6 +298,25 @@ def host_problem(value: Any) -> str | None:
 _SSH_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 
 
+def server_address_problem(value: Any) -> str | None:
+    """A server to reach by its API: a host name or IP address, with an optional :port (a
+    vCenter on a non-standard port, such as a simulator); `[addr]:port` for IPv6."""
+    problem = text_problem(value)
+    if problem:
+        return problem
+    host, port = value, None
+    if value.startswith("[") and "]" in value:  # [2001:db8::5]:8443
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else (rest or None)
+    elif value.count(":") == 1:  # host:port (a bare IPv6 address has several colons)
+        host, port = value.split(":")
+    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return f"{describe(value)}: the port must be 1-65535"
+    if problem := host_problem(host):
+        return problem.replace("(e.g. web01.lab.example", "(e.g. vc.lab.example:8443")
+    return None
+
+
 def ssh_user_problem(value: Any) -> str | None:
     """A login name as useradd accepts it (it also decides whether the scripts use sudo)."""
     problem = text_problem(value)

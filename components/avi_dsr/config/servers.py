@@ -24,6 +24,7 @@ from avi_dsr.config.fields import (
     read_path,
     read_str,
     read_tenant,
+    server_address_problem,
     ssh_user_problem,
     version_tuple,
 )
@@ -154,7 +155,7 @@ def read_vcenter(value: Any, problems: Problems) -> VcenterConfig | None:
         n: read_str(obj, n, key, problems, required=True)
         for n in ("server", "username", "datacenter", "datastore", "network", "template")
     }
-    if required["server"] and (problem := host_problem(required["server"])):
+    if required["server"] and (problem := server_address_problem(required["server"])):
         problems.add(f"{key}.server", problem)
         required["server"] = None
     cluster = read_str(obj, "cluster", key, problems)

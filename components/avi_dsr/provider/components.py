@@ -39,6 +39,8 @@ class Components:
                 package.DsrNetworkProfile,
                 package.DsrPool,
                 package.DsrVirtualService,
+                package.ExistingDsrServer,
+                package.VsphereDsrServer,
             ]
             self._provider = ComponentProvider(classes, PACKAGE, version=self._version)
             self._servicer = ProviderServicer(self._provider, [], self._engine_address)
