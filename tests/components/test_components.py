@@ -341,10 +341,8 @@ def test_an_allocated_vip_reaches_existing_servers_too():
     env, _ = deploy(values, material=material)
     spec = parse_stack(values).server_spec("web01", {"web": ALLOCATED["V4"]})
     cmd = env.monitor.named("web01", REMOTE_COMMAND)
+    # the digest of every file rendered from the spec that holds the allocated VIP
     assert cmd.plain["triggers"] == [config_digest(spec)]
-    assert cmd.plain["create"] == "sh -c " + shlex.quote(
-        render_apply_script(spec, stage_root="/tmp/stage/web01")
-    )
     assert ipaddress.ip_address(ALLOCATED["V4"]) in spec.vips4
 
 

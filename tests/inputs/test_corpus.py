@@ -95,7 +95,12 @@ def test_hostile_config_stops_before_any_request(case, avisim):
 
 
 PREREQUISITES = {  # what a component's test registers before it: a service needs servers
-    "L3DsrService": ["avi-dsr:index:ExistingDsrServer", "command:remote:Command"],
+    "L3DsrService": [
+        "avi-dsr:index:ExistingDsrServer",
+        "command:remote:Command",
+        "command:local:Command",  # the bounded SSH checks before the apply and the remove
+        "command:local:Command",
+    ],
 }
 
 
