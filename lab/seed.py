@@ -62,14 +62,15 @@ def render_seed(server: LabServer) -> dict[str, str]:
 def render_existing(server: LabServer) -> dict[str, str]:
     """The SSH commands of an existing server, byte for byte what the component sends."""
     from avi_dsr.server import render_apply_script, render_remove_script
+    from avi_dsr.servers import DEFAULT_COMMAND_TIMEOUT
     from avi_dsr.servers import _runner as as_root  # the wrapper ExistingDsrServer applies
 
     spec = server_spec(server)
     apply_script, remove_script = render_apply_script(spec), render_remove_script(spec)
-    run = as_root("root", staged=False)
+    run = as_root(spec.name, "root", staged=False, seconds=DEFAULT_COMMAND_TIMEOUT)
     return {
-        "apply.cmd": run(apply_script),
-        "remove.cmd": run(remove_script),
+        "apply.cmd": run(apply_script, "apply"),
+        "remove.cmd": run(remove_script, "remove"),
         "apply.sh": apply_script,
         "remove.sh": remove_script,
         "existing-netplan.yaml": existing_netplan(server),

@@ -119,7 +119,8 @@ def test_the_existing_server_gets_the_commands_the_component_sends(tmp_path):
     spec = seed.server_spec(live)
     assert files["apply.sh"] == render_apply_script(spec)
     assert files["remove.sh"] == render_remove_script(spec)
-    assert files["apply.cmd"].startswith("sh -c '#!/bin/sh\n")
+    # run by sh, bounded by `timeout`, as root (no sudo)
+    assert files["apply.cmd"].startswith("sh -c 'timeout -k 10 600 sh -c '\"'\"'#!/bin/sh\n")
     assert spec.vips4 and spec.vips6 and spec.gre_vips4
     # the host's own netplan before avi-dsr: nothing that limits the MSS, so the clamp must
     base = yaml.safe_load(files["existing-netplan.yaml"])["network"]
