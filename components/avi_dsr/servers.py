@@ -283,8 +283,10 @@ class ExistingDsrServer(pulumi.ComponentResource):
                 host_key=a.host_key.strip(),
                 private_key=pulumi.Output.secret(a.private_key),
             ),
+            # No `update`: without one the provider re-runs `create` (the same idempotent
+            # script), and the state keeps one copy of the script instead of two; the engine
+            # rewrites the whole state after every step, so each copy costs once per step.
             create=apply_script,
-            update=apply_script,
             delete=spec.apply(lambda s: as_root(render_remove_script(s, stage_root=a.stage_root))),
             triggers=[digest],
             opts=child_opts(
