@@ -48,11 +48,14 @@ NOWHERE = "http://127.0.0.1:9"  # the floor's controller: its providers never co
 SE_ASSIGN_MS = 300  # the simulator's default time to place a VS on an SE (avisim.faults)
 STEPS = ("preview", "up", "noop", "refresh", "change", "destroy")
 # Round trips on the longest chain of dependent requests, one service: a step cannot end sooner.
-#   up:      login -> preflight reads (independent: 1) -> HM -> pool -> VS, then SE placement
+#   up:      login -> preflight reads (independent: 1) -> HM -> pool -> VS, then SE placement;
+#            the pool also waits for its servers (SSH applies, no round trips): when the last
+#            one ends later than the HM, the chain runs from there (servers_ready)
 #   refresh: login -> GET each object -> the VS's runtime
 #   change:  login -> preflight -> PUT pool
 #   destroy: login -> DELETE VS -> pool, VsVip, profile -> health monitor
 CRITICAL_ROUND_TRIPS = {"up": 5, "refresh": 3, "change": 3, "destroy": 4}
+BEFORE_POOL_ROUND_TRIPS = 3  # login, preflight, health monitor
 STEP_TIMEOUT = 3600.0
 
 
@@ -79,6 +82,7 @@ class Step:
     ok: bool
     cpu_seconds: float = 0.0
     cpu_by_role: dict[str, float] = field(default_factory=dict)
+    servers_ready: float | None = None  # `up`: last server apply end, after the first request
     controller: ControllerView | None = None
     note: str = ""
 
@@ -93,11 +97,17 @@ class Case:
     load_after: float = 0.0
 
 
-def critical_path(step: str, latency_ms: int) -> float | None:
+def critical_path(step: str, latency_ms: int, servers_ready: float | None = None) -> float | None:
+    """Seconds the step's controller window cannot beat (servers_ready: seconds from the first
+    request to the end of the last server's apply, for `up`)."""
     trips = CRITICAL_ROUND_TRIPS.get(step)
     if trips is None:
         return None
-    return trips * latency_ms / 1000 + (SE_ASSIGN_MS / 1000 if step == "up" else 0)
+    rtt = latency_ms / 1000
+    if step != "up":
+        return trips * rtt
+    before_pool = max(BEFORE_POOL_ROUND_TRIPS * rtt, servers_ready or 0.0)
+    return before_pool + (trips - BEFORE_POOL_ROUND_TRIPS) * rtt + SE_ASSIGN_MS / 1000
 
 
 class Bench:
@@ -180,21 +190,36 @@ class Bench:
             env=proj.env,
             timeout=STEP_TIMEOUT,
         )
-        view = view_of(sim.request_log()) if sim is not None else None
+        log = sim.request_log() if sim is not None else []
+        view = view_of(log) if sim is not None else None
+        ready = servers_ready(proj.root / "stage", log) if step == "up" and log else None
         note = "" if done.returncode == 0 else done.output[-3000:]
         if done.returncode != 0:
             print(f"[bench] {step} failed:\n{note}", file=sys.stderr)
         return Step(
-            step,
-            done.seconds,
-            done.peak_rss_mb,
-            state_kb(proj),
-            done.returncode == 0,
-            done.cpu_seconds,
-            done.cpu_by_role,
-            view,
-            note,
+            step=step,
+            seconds=done.seconds,
+            peak_rss_mb=done.peak_rss_mb,
+            state_kb=state_kb(proj),
+            ok=done.returncode == 0,
+            cpu_seconds=done.cpu_seconds,
+            cpu_by_role=done.cpu_by_role,
+            servers_ready=ready,
+            controller=view,
+            note=note,
         )
+
+
+def servers_ready(stage: Path, log: list[dict[str, Any]]) -> float | None:
+    """When the last staged apply wrote its last file, in seconds after the first controller
+    request (file times are wall-clock; the log is monotonic: one offset converts)."""
+    api = [e for e in log if not str(e.get("path", "")).startswith("/_avisim")]
+    files = [p for p in stage.rglob("*") if p.is_file()] if stage.is_dir() else []
+    if not api or not files:
+        return None
+    offset = time.time() - time.monotonic()
+    last = max(p.stat().st_mtime for p in files) - offset
+    return max(0.0, last - min(float(e["start"]) for e in api))
 
 
 def state_kb(proj: PulumiProject) -> float:
@@ -223,7 +248,9 @@ def rows_for(case: Case, floor: Case | None) -> list[list[str]]:
     for name, step in case.steps.items():
         base = floor.steps.get(name) if floor and floor is not case else None
         view = step.controller
-        crit = critical_path(name, case.latency_ms) if case.latency_ms is not None else None
+        crit = None
+        if case.latency_ms is not None:
+            crit = critical_path(name, case.latency_ms, step.servers_ready)
         window = ratio = flight = requests = "-"
         if view is not None:
             requests = view.summary()
@@ -242,6 +269,7 @@ def rows_for(case: Case, floor: Case | None) -> list[list[str]]:
                 f"{step.cpu_seconds / base.cpu_seconds:.2f}x" if base and base.cpu_seconds else "-",
                 window,
                 ratio,
+                "-" if step.servers_ready is None else f"{step.servers_ready:.2f}",
                 flight,
                 requests,
                 f"{step.peak_rss_mb:.0f}",
@@ -261,6 +289,7 @@ HEADERS = [
     "/floor",
     "window s",
     "/crit",
+    "servers s",
     "in flight",
     "requests",
     "RSS MB",
