@@ -41,6 +41,7 @@ from engine_harness import (
 )
 from farm import farm_config, with_one_member_disabled
 from floor import install_null_plugins, install_traced_provider
+from limits import problems
 from proctree import run_sampled
 
 PASSWORD = "bench-password"
@@ -251,9 +252,11 @@ def rows_for(case: Case, floor: Case | None) -> list[list[str]]:
         crit = None
         if case.latency_ms is not None:
             crit = critical_path(name, case.latency_ms, step.servers_ready)
-        window = ratio = flight = requests = "-"
+        window = ratio = flight = requests = ok = "-"
         if view is not None:
             requests = view.summary()
+            found = problems(name, Shape.parse(case.shape).services, view)
+            ok = "NO: " + "; ".join(found) if found else "yes"
             if view.requests:
                 window = f"{view.window:.2f}"
                 flight = str(view.peak_in_flight)
@@ -274,6 +277,7 @@ def rows_for(case: Case, floor: Case | None) -> list[list[str]]:
                 requests,
                 f"{step.peak_rss_mb:.0f}",
                 f"{step.state_kb:.0f}",
+                ok,
             ]
         )
     return rows
@@ -294,6 +298,7 @@ HEADERS = [
     "requests",
     "RSS MB",
     "state KB",
+    "requests ok",
 ]
 
 
@@ -416,7 +421,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.json:
         args.json.write_text(json.dumps([asdict(c) for c in cases], indent=1, default=str))
-    return 0 if all(s.ok for c in cases for s in c.steps.values()) else 1
+    in_limits = all(
+        not problems(name, Shape.parse(c.shape).services, s.controller)
+        for c in cases
+        for name, s in c.steps.items()
+        if s.controller is not None
+    )
+    return 0 if in_limits and all(s.ok for c in cases for s in c.steps.values()) else 1
 
 
 if __name__ == "__main__":
