@@ -83,14 +83,7 @@ class DsrPool(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         a = coerce_args(DsrPoolArgs, args)
-        if not a.members:
-            raise ValueError(f"DsrPool {resource_name}: members is empty; give at least one server")
-        if not a.ports:
-            raise ValueError(f"DsrPool {resource_name}: ports is empty; give the service ports")
-        if a.health_monitor is not None and not a.health_monitor_name:
-            raise ValueError(
-                f"DsrPool {resource_name}: health_monitor_name is required with health_monitor"
-            )
+        check_pool_args(resource_name, a)
         # The pool must not send traffic before its servers are ready, so `depends_on` goes to the
         # Pool object only. Kept on this component it would hold back the whole subtree: children
         # wait for their parent's URN, and a component with depends_on is registered only once
@@ -100,36 +93,69 @@ class DsrPool(pulumi.ComponentResource):
         if own_opts is not None:
             own_opts.depends_on = None
         super().__init__(type_token("DsrPool"), resource_name, None, own_opts)
-        self.monitor: HealthMonitor | None = None
-        monitor_ref = None
-        tenant = a.tenant or (a.connection.tenant if a.connection else None)
-        if a.health_monitor is not None:
-            self.monitor = HealthMonitor(
-                a.health_monitor_name,
-                body=health_monitor_body(a.health_monitor_name, a.health_monitor, a.ports),
-                tenant=tenant,
-                preflight=a.preflight,
-                adopt=a.health_monitor_adopt,
-                opts=avi_opts(self, a.connection),
-            )
-            monitor_ref = self.monitor.ref
-        self.body = pool_body(
-            a.name,
-            members=a.members,
-            ports=a.ports,
-            cloud=a.cloud,
-            health_monitor_ref=monitor_ref,
-            server_networks=a.server_networks,
-        )
-        self.resource = Pool(
-            a.name,
-            body=self.body,
-            tenant=tenant,
-            preflight=a.preflight,
-            adopt=a.adopt,
-            opts=avi_opts(self, a.connection, depends_on=depends_on),
-        )
+        self.monitor, self.resource, self.body = pool_resources(a, self, depends_on)
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
-        self.members = pulumi.Output.all(*[m.address for m in a.members]).apply(list)
+        self.members = member_addresses(a.members)
         self.register_outputs({"ref": self.ref, "uuid": self.uuid, "members": self.members})
+
+
+def check_pool_args(resource_name: str, a: DsrPoolArgs) -> None:
+    """Refuse what cannot make a pool, before anything is registered."""
+    if not a.members:
+        raise ValueError(f"DsrPool {resource_name}: members is empty; give at least one server")
+    if not a.ports:
+        raise ValueError(f"DsrPool {resource_name}: ports is empty; give the service ports")
+    if a.health_monitor is not None and not a.health_monitor_name:
+        raise ValueError(
+            f"DsrPool {resource_name}: health_monitor_name is required with health_monitor"
+        )
+
+
+def pool_resources(
+    a: DsrPoolArgs,
+    parent: pulumi.Resource,
+    depends_on: pulumi.Input[Sequence[pulumi.Resource]] | None,
+    extra: pulumi.ResourceOptions | None = None,
+) -> tuple[HealthMonitor | None, Pool, dict[str, Any]]:
+    """The monitor (if any), the pool and its body, under ``parent``: a DsrPool, or an
+    L3DsrService directly (one resource fewer per service); ``extra`` adds options (aliases).
+    Only the Pool gets ``depends_on`` (its servers): the monitor need not wait for them."""
+    monitor: HealthMonitor | None = None
+    monitor_ref = None
+    tenant = a.tenant or (a.connection.tenant if a.connection else None)
+    if a.health_monitor is not None:
+        assert a.health_monitor_name is not None  # check_pool_args
+        monitor = HealthMonitor(
+            a.health_monitor_name,
+            body=health_monitor_body(a.health_monitor_name, a.health_monitor, a.ports),
+            tenant=tenant,
+            preflight=a.preflight,
+            adopt=a.health_monitor_adopt,
+            opts=pulumi.ResourceOptions.merge(avi_opts(parent, a.connection), extra),
+        )
+        monitor_ref = monitor.ref
+    body = pool_body(
+        a.name,
+        members=a.members,
+        ports=a.ports,
+        cloud=a.cloud,
+        health_monitor_ref=monitor_ref,
+        server_networks=a.server_networks,
+    )
+    pool = Pool(
+        a.name,
+        body=body,
+        tenant=tenant,
+        preflight=a.preflight,
+        adopt=a.adopt,
+        opts=pulumi.ResourceOptions.merge(
+            avi_opts(parent, a.connection, depends_on=depends_on), extra
+        ),
+    )
+    return monitor, pool, body
+
+
+def member_addresses(members: Sequence[PoolMember]) -> pulumi.Output[list[str]]:
+    """The pool's member addresses, as the service reports them."""
+    return pulumi.Output.all(*[m.address for m in members]).apply(list)

@@ -10,14 +10,19 @@ from typing import TypedDict
 import pulumi
 
 from avi_dsr.avi import AviConnectionArgs
-from avi_dsr.component import child_opts, coerce_args, type_token
+from avi_dsr.component import coerce_args, type_token
 from avi_dsr.config import ServiceSpec
-from avi_dsr.network_profile import DsrNetworkProfile, DsrNetworkProfileArgs
+from avi_dsr.network_profile import DsrNetworkProfileArgs, network_profile_resource
 from avi_dsr.payloads import AviNames, static_members
-from avi_dsr.pool import DsrPool, DsrPoolArgs
+from avi_dsr.pool import DsrPoolArgs, check_pool_args, member_addresses, pool_resources
 from avi_dsr.preflight import ServiceFacts
 from avi_dsr.servers import DsrServer
-from avi_dsr.virtual_service import DsrVip, DsrVirtualService, DsrVirtualServiceArgs
+from avi_dsr.virtual_service import (
+    DsrVip,
+    DsrVirtualServiceArgs,
+    check_vip_args,
+    virtual_service_resources,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,67 +95,85 @@ class L3DsrService(pulumi.ComponentResource):
         self.facts = ServiceFacts.of(svc, a.config_key or resource_name)
         names = AviNames.for_service(svc.name)
         facts = self.facts.wire()
-        self.network_profile = DsrNetworkProfile(
+        # The Avi objects are this component's own children: no DsrNetworkProfile, DsrPool or
+        # DsrVirtualService in between. Each component is a resource the engine registers and
+        # checkpoints (three writes of the whole state each) for no object on the controller:
+        # 9 resources per service became 6 (issue 12). Aliases keep the URNs of stacks made
+        # with those components, so nothing is replaced.
+        np_args = DsrNetworkProfileArgs(
+            connection=connection,
+            name=names.network_profile,
+            protocol=svc.protocol,
+            profile=svc.network_profile,
+            preflight=facts,
+            adopt=svc.adopted("networkProfile"),
+        )
+        self.network_profile, _ = network_profile_resource(
             names.network_profile,
-            DsrNetworkProfileArgs(
-                connection=connection,
-                name=names.network_profile,
-                protocol=svc.protocol,
-                profile=svc.network_profile,
-                preflight=facts,
-                adopt=svc.adopted("networkProfile"),
-            ),
-            opts=child_opts(self),
+            np_args,
+            self,
+            _formerly_under(self, "DsrNetworkProfile", np_args.name),
         )
         addresses = {name: (s.ipv4, s.ipv6) for name, s in a.servers.items()}
-        self.pool = DsrPool(
-            names.pool,
-            DsrPoolArgs(
-                connection=connection,
-                name=names.pool,
-                ports=svc.ports,
-                members=static_members(svc, addresses),
-                cloud=svc.cloud,
-                health_monitor=svc.health_monitor,
-                health_monitor_name=names.health_monitor,
-                preflight=facts,
-                adopt=svc.adopted("pool"),
-                health_monitor_adopt=svc.adopted("healthMonitor"),
-                server_networks=svc.placement.server_networks,
-            ),
-            opts=child_opts(self, depends_on=[a.servers[m.server] for m in svc.members]),
+        pool_args = DsrPoolArgs(
+            connection=connection,
+            name=names.pool,
+            ports=svc.ports,
+            members=static_members(svc, addresses),
+            cloud=svc.cloud,
+            health_monitor=svc.health_monitor,
+            health_monitor_name=names.health_monitor,
+            preflight=facts,
+            adopt=svc.adopted("pool"),
+            health_monitor_adopt=svc.adopted("healthMonitor"),
+            server_networks=svc.placement.server_networks,
         )
-        self.virtual_service = DsrVirtualService(
-            names.virtual_service,
-            DsrVirtualServiceArgs(
-                connection=connection,
-                name=names.virtual_service,
-                vsvip_name=names.vsvip,
-                vip=str(svc.vip) if svc.vip else None,
-                vip6=str(svc.vip6) if svc.vip6 else None,
-                auto_allocate=svc.auto_allocate,
-                placement=svc.placement,
-                vsvip=a.allocated_vip,
-                ports=svc.ports,
-                network_profile_ref=self.network_profile.ref,
-                pool_ref=self.pool.ref,
-                cloud=svc.cloud,
-                se_group=svc.se_group,
-                vrf=svc.vrf,
-                enabled=svc.enabled,
-                preflight=facts,
-                wait_for_up_seconds=svc.wait_for_up_seconds,
-                adopt=svc.adopted("virtualService"),
-                vsvip_adopt=svc.adopted("vsvip"),
-            ),
-            opts=child_opts(self),
+        check_pool_args(names.pool, pool_args)
+        self.health_monitor, self.pool, _ = pool_resources(
+            pool_args,
+            self,
+            [a.servers[m.server] for m in svc.members],  # the pool only: configured servers
+            _formerly_under(self, "DsrPool", names.pool),
+        )
+        vs_args = DsrVirtualServiceArgs(
+            connection=connection,
+            name=names.virtual_service,
+            vsvip_name=names.vsvip,
+            vip=str(svc.vip) if svc.vip else None,
+            vip6=str(svc.vip6) if svc.vip6 else None,
+            auto_allocate=svc.auto_allocate,
+            placement=svc.placement,
+            vsvip=a.allocated_vip,
+            ports=svc.ports,
+            network_profile_ref=self.network_profile.ref,
+            pool_ref=self.pool.ref,
+            cloud=svc.cloud,
+            se_group=svc.se_group,
+            vrf=svc.vrf,
+            enabled=svc.enabled,
+            preflight=facts,
+            wait_for_up_seconds=svc.wait_for_up_seconds,
+            adopt=svc.adopted("virtualService"),
+            vsvip_adopt=svc.adopted("vsvip"),
+        )
+        if a.allocated_vip is None:
+            check_vip_args(
+                names.virtual_service,
+                connection,
+                vs_args.vip,
+                vs_args.vip6,
+                vs_args.auto_allocate,
+                vs_args.placement,
+            )
+        self.vsvip, self.virtual_service, _ = virtual_service_resources(
+            vs_args, self, _formerly_under(self, "DsrVirtualService", names.virtual_service)
         )
         self.vip, self.vip6 = _vip_outputs(svc, a.allocated_vip)
         self.vs_uuid = self.virtual_service.uuid
         self.oper_status = self.virtual_service.oper_status
         base = a.controller_url
         self.vs_url = self.vs_uuid.apply(lambda uuid: vs_ui_url(base, uuid) if base else None)
-        self.pool_members = self.pool.members
+        self.pool_members = member_addresses(pool_args.members)
         self.server_digests = pulumi.Output.all(
             **{m.server: a.servers[m.server].digest for m in svc.members}
         )
@@ -165,6 +188,13 @@ class L3DsrService(pulumi.ComponentResource):
                 "server_digests": self.server_digests,
             }
         )
+
+
+def _formerly_under(parent: pulumi.Resource, component: str, name: str) -> pulumi.ResourceOptions:
+    """Options for an object that used to sit under a ``component`` named ``name`` inside
+    ``parent``: an alias to that URN, so the engine moves it instead of replacing it."""
+    old_parent = pulumi.create_urn(name, type_token(component), parent=parent)
+    return pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=old_parent)])
 
 
 def _vip_outputs(

@@ -65,9 +65,9 @@ def test_pulumi_import_adopts_an_object_made_out_of_band_and_the_next_up_sends_n
     project = program_project(tmp_path / "project", engine_env, simulator, [])
     project.up()  # the provider only
     provider_urn = next(
-        r["urn"] for r in project.export()["deployment"]["resources"] if r["type"].startswith(
-            "pulumi:providers:avi-dsr"
-        )
+        r["urn"]
+        for r in project.export()["deployment"]["resources"]
+        if r["type"].startswith("pulumi:providers:avi-dsr")
     )
     imported = project.on_stack(
         "import",
@@ -81,8 +81,9 @@ def test_pulumi_import_adopts_an_object_made_out_of_band_and_the_next_up_sends_n
     )
     assert "= 1 imported" in imported.stdout
 
-    project.write_config({"controller": {"address": simulator.url}, "servers": [], "services":
-                          ["by-hand"]})
+    project.write_config(
+        {"controller": {"address": simulator.url}, "servers": [], "services": ["by-hand"]}
+    )
     simulator.reset_counters()
     result = project.up()
     assert simulator.counters() == {}, "an imported object matching the program needs no request"
@@ -99,8 +100,9 @@ def test_many_objects_are_created_with_calls_in_flight_at_once(
     names = [f"hm-{i:02d}" for i in range(24)]
     project = program_project(tmp_path / "project", engine_env, simulator, names)
     project.up("--parallel", "64")
-    log = [r for r in simulator.request_log() if r["method"] == "POST" and "healthmonitor" in
-           r["path"]]
+    log = [
+        r for r in simulator.request_log() if r["method"] == "POST" and "healthmonitor" in r["path"]
+    ]
     assert len(log) == len(names)
     assert simulator.counters().get("logins") == 1
     assert max_in_flight(simulator) >= 8

@@ -54,11 +54,8 @@ def resource_set(env) -> Counter:
 def avi_objects(service: str, monitor: bool = True) -> list[tuple[str, str]]:
     names = [
         ("L3DsrService", service),
-        ("DsrNetworkProfile", f"{service}-np"),
         ("NetworkProfile", f"{service}-np"),
-        ("DsrPool", f"{service}-pool"),
         ("Pool", f"{service}-pool"),
-        ("DsrVirtualService", f"{service}-vs"),
         ("VsVip", f"{service}-vsvip"),
         ("VirtualService", f"{service}-vs"),
     ]
