@@ -1,19 +1,25 @@
 """Scale benchmark: S services x M servers through the real engine, next to the engine's floor.
 
-    .venv/bin/python bench/scale.py                 # 1x2 and 20x2 at 0 and 50 ms (~6 min)
+    .venv/bin/python bench/scale.py                 # 1x2 and 20x2 at 0 and 50 ms (~7 min)
     .venv/bin/python bench/scale.py --full          # adds 100x20 (~25 min more)
+    .venv/bin/python bench/scale.py --full --engine-env PULUMI_SKIP_CHECKPOINTS=true \
+        --engine-env PULUMI_PARALLEL=64            # the settings README recommends (~8 min)
     .venv/bin/python bench/scale.py --shapes 20x2 --latency 50 --steps preview,up
 
 For each shape (S services, each pooling all M existing servers, staged over a loopback sshd)
 it runs, on a fresh stack: preview, create `up`, no-change `up`, `refresh`, a one-member change
 (`up`), `destroy` — once through the real providers against the Avi simulator at each added
 latency, and once through the floor: the same program and graph with every provider plugin
-replaced by one that does nothing (bench/null_provider.py). Per step it prints the wall time and
-its ratio to the floor, the controller window (first request in to last reply out, from the
-simulator's request log) and its ratio to the critical path, the most requests in flight, the
-requests, the peak RSS of the `pulumi` process tree and the state file size.
+replaced by one that does nothing (bench/null_provider.py). Per step it prints the wall time,
+the CPU seconds of the whole process tree (both as ratios to the floor; CPU is the figure a
+shared machine disturbs least), the controller window (first request in to last reply out, from
+the simulator's request log) and its ratio to the critical path, when the last server's apply
+ended ("servers s", part of the create's critical path), the most requests in flight, the
+requests and whether they keep the limits of bench/limits.py, the peak RSS of the `pulumi`
+process tree and the state file size; then CPU seconds per process (engine, program, providers).
 
-A table for people, not a timed test: the machine is shared, so note the load it prints.
+A table for people, not a timed test: the machine is shared, so note the load it prints. The
+exit status is non-zero when a step fails or breaks its request limits.
 """
 
 from __future__ import annotations
