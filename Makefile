@@ -58,9 +58,10 @@ demo: venv demo-deps engine
 destroy: venv engine
 	bash scripts/demo.sh destroy $(STACK)
 
-# Request counts and converge time against the simulator (prints a table; not a test).
+# Scale benchmark against the simulator, next to the engine's floor (prints a table; not a test).
+# BENCH_ARGS=--full adds 100 services x 20 servers (README, Benchmarks).
 bench: venv engine
-	$(PY) bench/run.py
+	$(PY) bench/scale.py $(BENCH_ARGS)
 
 # QEMU datapath lab (lab/README.md): builds/caches the guest image, boots it once, prints the checks.
 lab-image:

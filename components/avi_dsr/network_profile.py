@@ -69,15 +69,28 @@ class DsrNetworkProfile(pulumi.ComponentResource):
             check_network_profile_args,
         )
         super().__init__(type_token("DsrNetworkProfile"), resource_name, None, opts)
-        self.body = network_profile_body(a.name, a.protocol, a.profile)
-        self.resource = NetworkProfile(
-            resource_name,
-            body=self.body,
-            tenant=a.tenant or (a.connection.tenant if a.connection else None),
-            preflight=a.preflight,
-            adopt=a.adopt,
-            opts=avi_opts(self, a.connection),
-        )
+        self.resource, self.body = network_profile_resource(resource_name, a, self)
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
         self.register_outputs({"ref": self.ref, "uuid": self.uuid})
+
+
+def network_profile_resource(
+    resource_name: str,
+    a: DsrNetworkProfileArgs,
+    parent: pulumi.Resource,
+    extra: pulumi.ResourceOptions | None = None,
+) -> tuple[NetworkProfile, dict[str, Any]]:
+    """The profile object and its body, under ``parent``: a DsrNetworkProfile, or an
+    L3DsrService directly (one resource fewer per service); ``a`` is already checked
+    (checked_args or the stack config); ``extra`` adds options (aliases)."""
+    body = network_profile_body(a.name, a.protocol, a.profile)
+    resource = NetworkProfile(
+        resource_name,
+        body=body,
+        tenant=a.tenant or (a.connection.tenant if a.connection else None),
+        preflight=a.preflight,
+        adopt=a.adopt,
+        opts=pulumi.ResourceOptions.merge(avi_opts(parent, a.connection), extra),
+    )
+    return resource, body

@@ -93,36 +93,57 @@ class DsrPool(pulumi.ComponentResource):
         if own_opts is not None:
             own_opts.depends_on = None
         super().__init__(type_token("DsrPool"), resource_name, None, own_opts)
-        self.monitor: HealthMonitor | None = None
-        monitor_ref = None
-        tenant = a.tenant or (a.connection.tenant if a.connection else None)
-        if a.health_monitor is not None:
-            self.monitor = HealthMonitor(
-                a.health_monitor_name,
-                body=health_monitor_body(a.health_monitor_name, a.health_monitor, a.ports),
-                tenant=tenant,
-                preflight=a.preflight,
-                adopt=a.health_monitor_adopt,
-                opts=avi_opts(self, a.connection),
-            )
-            monitor_ref = self.monitor.ref
-        self.body = pool_body(
-            a.name,
-            members=a.members,
-            ports=a.ports,
-            cloud=a.cloud,
-            health_monitor_ref=monitor_ref,
-            server_networks=a.server_networks,
-        )
-        self.resource = Pool(
-            a.name,
-            body=self.body,
-            tenant=tenant,
-            preflight=a.preflight,
-            adopt=a.adopt,
-            opts=avi_opts(self, a.connection, depends_on=depends_on),
-        )
+        self.monitor, self.resource, self.body = pool_resources(a, self, depends_on)
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
-        self.members = pulumi.Output.all(*[m.address for m in a.members]).apply(list)
+        self.members = member_addresses(a.members)
         self.register_outputs({"ref": self.ref, "uuid": self.uuid, "members": self.members})
+
+
+def pool_resources(
+    a: DsrPoolArgs,
+    parent: pulumi.Resource,
+    depends_on: pulumi.Input[Sequence[pulumi.Resource]] | None,
+    extra: pulumi.ResourceOptions | None = None,
+) -> tuple[HealthMonitor | None, Pool, dict[str, Any]]:
+    """The monitor (if any), the pool and its body, under ``parent``: a DsrPool, or an
+    L3DsrService directly (one resource fewer per service); ``extra`` adds options (aliases).
+    Only the Pool gets ``depends_on`` (its servers): the monitor need not wait for them."""
+    monitor: HealthMonitor | None = None
+    monitor_ref = None
+    tenant = a.tenant or (a.connection.tenant if a.connection else None)
+    if a.health_monitor is not None:
+        assert a.health_monitor_name is not None  # checked with the args
+        monitor = HealthMonitor(
+            a.health_monitor_name,
+            body=health_monitor_body(a.health_monitor_name, a.health_monitor, a.ports),
+            tenant=tenant,
+            preflight=a.preflight,
+            adopt=a.health_monitor_adopt,
+            opts=pulumi.ResourceOptions.merge(avi_opts(parent, a.connection), extra),
+        )
+        monitor_ref = monitor.ref
+    body = pool_body(
+        a.name,
+        members=a.members,
+        ports=a.ports,
+        cloud=a.cloud,
+        health_monitor_ref=monitor_ref,
+        server_networks=a.server_networks,
+    )
+    pool = Pool(
+        a.name,
+        body=body,
+        tenant=tenant,
+        preflight=a.preflight,
+        adopt=a.adopt,
+        opts=pulumi.ResourceOptions.merge(
+            avi_opts(parent, a.connection, depends_on=depends_on), extra
+        ),
+    )
+    return monitor, pool, body
+
+
+def member_addresses(members: Sequence[PoolMember]) -> pulumi.Output[list[str]]:
+    """The pool's member addresses, as the service reports them."""
+    return pulumi.Output.all(*[m.address for m in members]).apply(list)

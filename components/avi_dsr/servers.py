@@ -333,8 +333,10 @@ class ExistingDsrServer(pulumi.ComponentResource):
                 per_dial_timeout=a.connect_timeout,
                 dial_error_limit=DIAL_ATTEMPTS,
             ),
+            # No `update`: without one the provider re-runs `create` (the same idempotent
+            # script), and the state keeps one copy of the script instead of two; the engine
+            # rewrites the whole state after every step, so each copy costs once per step.
             create=apply_script,
-            update=apply_script,
             delete=spec.apply(
                 lambda s: run(render_remove_script(s, stage_root=a.stage_root), "remove")
             ),

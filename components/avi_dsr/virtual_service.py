@@ -101,7 +101,12 @@ def _address(name: str, observed: Any, family: int, network: str | None) -> str:
     return address
 
 
-def vsvip_resource(name: str, a: DsrVipArgs | DsrVirtualServiceArgs, parent: Any) -> VsVip:
+def vsvip_resource(
+    name: str,
+    a: DsrVipArgs | DsrVirtualServiceArgs,
+    parent: Any,
+    extra: pulumi.ResourceOptions | None = None,
+) -> VsVip:
     return VsVip(
         name,
         tenant=a.tenant or (a.connection.tenant if a.connection else None),
@@ -116,7 +121,7 @@ def vsvip_resource(name: str, a: DsrVipArgs | DsrVirtualServiceArgs, parent: Any
             cloud=a.cloud,
             vrf=a.vrf,
         ),
-        opts=avi_opts(parent, a.connection),
+        opts=pulumi.ResourceOptions.merge(avi_opts(parent, a.connection), extra),
     )
 
 
@@ -209,30 +214,7 @@ class DsrVirtualService(pulumi.ComponentResource):
             check_virtual_service_args,
         )
         super().__init__(type_token("DsrVirtualService"), resource_name, None, opts)
-        tenant = a.tenant or (a.connection.tenant if a.connection else None)
-        # Same name and parent as always, so a stack's VsVip keeps its URN.
-        vsvip = a.vsvip if a.vsvip is not None else vsvip_resource(a.vsvip_name, a, self)
-        self.body: dict[str, Any] = virtual_service_body(
-            a.name,
-            ports=a.ports,
-            cloud=a.cloud,
-            se_group=a.se_group,
-            vrf=a.vrf,
-            enabled=a.enabled,
-            network_profile_ref=a.network_profile_ref,
-            pool_ref=a.pool_ref,
-            vsvip_ref=vsvip.ref,
-            routed_servers=a.placement.routed_servers,
-        )
-        self.resource = VirtualService(
-            a.name,
-            body=self.body,
-            tenant=tenant,
-            preflight=a.preflight,
-            wait_for_up_seconds=a.wait_for_up_seconds,
-            adopt=a.adopt,
-            opts=avi_opts(self, a.connection),
-        )
+        vsvip, self.resource, self.body = virtual_service_resources(a, self)
         self.ref = self.resource.ref
         self.uuid = self.resource.uuid
         self.vsvip_uuid = vsvip.uuid
@@ -245,3 +227,36 @@ class DsrVirtualService(pulumi.ComponentResource):
                 "oper_status": self.oper_status,
             }
         )
+
+
+def virtual_service_resources(
+    a: DsrVirtualServiceArgs, parent: pulumi.Resource, extra: pulumi.ResourceOptions | None = None
+) -> tuple[VsVip | DsrVip, VirtualService, dict[str, Any]]:
+    """The VsVip (made here unless given), the virtual service and its body, under ``parent``: a
+    DsrVirtualService, or an L3DsrService directly (one resource fewer per service); ``extra``
+    adds options (aliases). ``a`` is already checked
+    (checked_args or the stack config)."""
+    tenant = a.tenant or (a.connection.tenant if a.connection else None)
+    vsvip = a.vsvip if a.vsvip is not None else vsvip_resource(a.vsvip_name, a, parent, extra)
+    body: dict[str, Any] = virtual_service_body(
+        a.name,
+        ports=a.ports,
+        cloud=a.cloud,
+        se_group=a.se_group,
+        vrf=a.vrf,
+        enabled=a.enabled,
+        network_profile_ref=a.network_profile_ref,
+        pool_ref=a.pool_ref,
+        vsvip_ref=vsvip.ref,
+        routed_servers=a.placement.routed_servers,
+    )
+    resource = VirtualService(
+        a.name,
+        body=body,
+        tenant=tenant,
+        preflight=a.preflight,
+        wait_for_up_seconds=a.wait_for_up_seconds,
+        adopt=a.adopt,
+        opts=pulumi.ResourceOptions.merge(avi_opts(parent, a.connection), extra),
+    )
+    return vsvip, resource, body

@@ -73,6 +73,7 @@ class Registered:
     parent: str = ""
     provider: str = ""
     dependencies: tuple[str, ...] = ()
+    alias_parents: tuple[str, ...] = ()  # the parent URN of each alias spec
 
     @property
     def plain(self) -> dict[str, Any]:
@@ -190,6 +191,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     request.parent,
                     request.provider,
                     tuple(request.dependencies),
+                    tuple(a.spec.parentUrn for a in request.aliases if a.HasField("spec")),
                 )
             )
         return response

@@ -237,13 +237,16 @@ def test_each_vm_and_its_lookups_use_a_vcenter_provider_of_their_own(lab):
 def test_no_duplicate_urns_and_components_are_parented(lab):
     env, _ = lab
     assert env.monitor.duplicate_urns() == []
-    vs = env.monitor.named("web-vs", AVI + "VirtualService")
-    assert env.monitor.ancestry(vs) == [
-        "avi-dsr:index:DsrVirtualService",
-        "avi-dsr:index:L3DsrService",
-    ]
-    hm = env.monitor.named("web-hm", AVI + "HealthMonitor")
-    assert env.monitor.ancestry(hm) == ["avi-dsr:index:DsrPool", "avi-dsr:index:L3DsrService"]
+    # the Avi objects sit right under the service: no component per object (issue 12)
+    for name, avi_class in [
+        ("web-np", "NetworkProfile"),
+        ("web-hm", "HealthMonitor"),
+        ("web-pool", "Pool"),
+        ("web-vsvip", "VsVip"),
+        ("web-vs", "VirtualService"),
+    ]:
+        obj = env.monitor.named(name, AVI + avi_class)
+        assert env.monitor.ancestry(obj) == ["avi-dsr:index:L3DsrService"], name
     vm = env.monitor.named("web01", VSPHERE_VM)
     assert env.monitor.ancestry(vm) == ["avi-dsr:index:VsphereDsrServer"]
 
@@ -427,7 +430,8 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
         DEFAULT_SCRIPT_SECONDS,
         render_apply_script(spec, stage_root=staged),
     )
-    assert cmd.plain["update"] == cmd.plain["create"]
+    # no `update`: the provider re-runs `create`, and the state holds one copy of the script
+    assert "update" not in cmd.plain
     assert unwrap_remote(cmd.plain["delete"]) == (
         [],
         DEFAULT_SCRIPT_SECONDS,
@@ -451,9 +455,9 @@ def test_existing_server_applies_the_rendered_script_over_checked_ssh():
     assert resolved["web"]["members"] == ["198.51.100.11", "198.51.100.12"]
     pool = env.monitor.named("web-pool", AVI + "Pool")
     assert cmd.urn in pool.dependencies  # configured before the pool sends it traffic
-    # only the Pool waits: on its component, depends_on would hold back the health monitor too
-    pool_component = env.monitor.named("web-pool", "avi-dsr:index:DsrPool")
-    assert cmd.urn not in pool_component.dependencies
+    # only the Pool waits: the health monitor need not wait for server provisioning
+    monitor = env.monitor.named("web-hm", AVI + "HealthMonitor")
+    assert cmd.urn not in monitor.dependencies
 
 
 @pytest.mark.parametrize(
@@ -604,3 +608,23 @@ def test_service_outputs_with_the_runtime_test_idiom():
 
     with pulumi_env(SECRETS, list(SECRETS), VM_ADDRESSES):
         program()
+
+
+def test_objects_keep_the_urns_they_had_under_the_per_object_components(lab):
+    """Stacks made when each object had its own component (DsrPool, ...) must not see their
+    objects replaced: each object carries an alias to its old parent."""
+    env, _ = lab
+    # urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>
+    stack, project, types, _ = env.monitor.named("web", "avi-dsr:index:L3DsrService").urn.split(
+        "::"
+    )
+    formerly = {
+        "web-np": ("NetworkProfile", "DsrNetworkProfile", "web-np"),
+        "web-hm": ("HealthMonitor", "DsrPool", "web-pool"),
+        "web-pool": ("Pool", "DsrPool", "web-pool"),
+        "web-vsvip": ("VsVip", "DsrVirtualService", "web-vs"),
+        "web-vs": ("VirtualService", "DsrVirtualService", "web-vs"),
+    }
+    for name, (avi_class, component, component_name) in formerly.items():
+        old_parent = f"{stack}::{project}::{types}$avi-dsr:index:{component}::{component_name}"
+        assert env.monitor.named(name, AVI + avi_class).alias_parents == (old_parent,), name

@@ -10,6 +10,8 @@ from pathlib import Path
 import pulumi
 import pytest
 import yaml
+from avi_dsr.config import parse_stack
+from avi_dsr.program import unsafe_without_checkpoints
 from dsr_mocks import pulumi_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,11 +54,8 @@ def resource_set(env) -> Counter:
 def avi_objects(service: str, monitor: bool = True) -> list[tuple[str, str]]:
     names = [
         ("L3DsrService", service),
-        ("DsrNetworkProfile", f"{service}-np"),
         ("NetworkProfile", f"{service}-np"),
-        ("DsrPool", f"{service}-pool"),
         ("Pool", f"{service}-pool"),
-        ("DsrVirtualService", f"{service}-vs"),
         ("VsVip", f"{service}-vsvip"),
         ("VirtualService", f"{service}-vs"),
     ]
@@ -214,3 +213,25 @@ def test_missing_key_file_is_a_config_error(tmp_path, monkeypatch):
         with pytest.raises(pulumi.RunError, match=r"servers\[0\]\.ssh\.hostKeyFile: file "):
             env.run(lambda: runpy.run_path(str(MAIN), run_name="__main__"))
         assert env.monitor.registered == []
+
+
+def test_skip_checkpoints_is_refused_for_a_stack_that_clones_vms(local_home, monkeypatch):
+    """Without checkpoints a crashed run forgets what it made: only crash-safe creates may."""
+    monkeypatch.setenv("PULUMI_SKIP_CHECKPOINTS", "true")
+    config, secret_keys = stack_config("lab")
+    with pulumi_env(config, secret_keys) as env:
+        with pytest.raises(pulumi.RunError, match=r"PULUMI_SKIP_CHECKPOINTS=true .*web01, web02"):
+            env.run(lambda: runpy.run_path(str(MAIN), run_name="__main__"))
+        assert env.monitor.registered == []
+
+
+def test_skip_checkpoints_is_fine_for_existing_servers_and_previews(local_home, monkeypatch):
+    monkeypatch.setenv("PULUMI_SKIP_CHECKPOINTS", "1")
+    env, _ = run_stack("existing")  # existing servers only: every create is crash-safe
+    assert env.monitor.named("web-vs", AVI + "VirtualService")
+    raw = yaml.safe_load((ROOT / "stacks" / "Pulumi.lab.yaml").read_text())["config"]
+    values = {k.split(":", 1)[1]: v for k, v in raw.items() if "secure" not in str(v)}
+    lab = parse_stack(values, secrets_present={"controllerPassword", "vcenterPassword"})
+    assert unsafe_without_checkpoints(lab, {"PULUMI_SKIP_CHECKPOINTS": "1"}, True) is None
+    assert unsafe_without_checkpoints(lab, {"PULUMI_SKIP_CHECKPOINTS": "false"}, False) is None
+    assert unsafe_without_checkpoints(lab, {}, False) is None

@@ -264,7 +264,7 @@ class AviObjects:
         calls.raise_unless_ok(rsp, "read")
         obj = rsp.json()
         managed = list(state.get("managed_fields") or [])
-        return self._outputs(obj, managed, self._oper(calls, obj, state))
+        return self._outputs(obj, managed, self._oper(calls, obj, state), session.api_version)
 
     def importable_inputs(self, state: Mapping[str, Any]) -> dict[str, Any]:
         """What `pulumi import` writes as inputs: the user-settable fields that differ from the
@@ -345,15 +345,16 @@ class AviObjects:
         self, calls: ObjectCalls, obj: dict[str, Any], body: Mapping[str, Any], extras: Mapping
     ) -> dict[str, Any]:
         managed = sorted(k for k in body if k not in self.spec.skipped)
+        version = calls.session.api_version
         wait = extras.get("wait_for_up_seconds") or 0
         if self.object_type != "virtualservice" or not wait:
-            return self._outputs(obj, managed, None)
+            return self._outputs(obj, managed, None, version)
         try:
             oper = wait_until_up(calls, obj["uuid"], float(wait))
         except NotUp as down:
-            outputs = self._outputs(obj, managed, (down.state, down.reason))
+            outputs = self._outputs(obj, managed, (down.state, down.reason), version)
             raise CommittedButFailed(str(down), obj["uuid"], outputs) from None
-        return self._outputs(obj, managed, oper)
+        return self._outputs(obj, managed, oper, version)
 
     def _oper(
         self, calls: ObjectCalls, obj: Mapping[str, Any], state: Mapping[str, Any]
@@ -363,10 +364,27 @@ class AviObjects:
         return read_oper(calls, str(obj["uuid"]))
 
     def _outputs(
-        self, obj: Mapping[str, Any], managed: list[str], oper: tuple[str, str] | None
+        self,
+        obj: Mapping[str, Any],
+        managed: list[str],
+        oper: tuple[str, str] | None,
+        api_version: str | None,
     ) -> dict[str, Any]:
-        """Canonical state: identical whether the object came from a write or a read."""
-        outs: dict[str, Any] = canonicalize_refs(normalize_numbers(dict(obj)))  # type: ignore[assignment]
+        """Canonical state: identical whether the object came from a write or a read.
+
+        What diff and a one-PUT update need, no more: the engine rewrites the whole state after
+        every step, so each byte kept costs once per step of the run. Left out: fields the
+        controller rewrites and a PUT never carries (url, _last_modified, ...), and fields the
+        user does not set that hold their default (a PUT that omits them gets the same default).
+        """
+        canonical: dict[str, Any] = canonicalize_refs(normalize_numbers(dict(obj)))  # type: ignore[assignment]
+        avi_schema = schema.load_schema(api_version or OLDEST_KNOWN_API_VERSION)
+        outs = {
+            k: v
+            for k, v in canonical.items()
+            if (k == "uuid" or k not in self.spec.skipped)
+            and (k in managed or not avi_schema.is_default(self.object_type, k, v))
+        }
         outs["ref"] = f"/api/{self.object_type}/{obj['uuid']}"
         outs["managed_fields"] = managed
         if oper is not None:

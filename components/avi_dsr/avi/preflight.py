@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..preflight import ControllerFacts, Read, ServiceFacts, preflight_problems, reads_for
@@ -18,6 +19,9 @@ from .client import AviSession
 from .errors import AviProviderError
 
 PROVIDER_KEY = "provider"
+# The reads are independent: sent at once, they cost one round trip, not one each (they sit on
+# the critical path of a run's first write).
+MAX_PARALLEL_READS = 8
 
 
 class _Memo:
@@ -85,10 +89,14 @@ def _controller_facts(
         "vrfcontext": {},
         "network": {},
     }
-    for read, params in reads_for(services) if services else ():  # no service: version only
-        if read.path == "initial-data" and session.controller_version:
-            continue  # the login reply already said
-        found = _get(session, memo, read, params)
+    reads = [
+        (read, params)
+        for read, params in (reads_for(services) if services else ())  # none: version only
+        if not (read.path == "initial-data" and session.controller_version)  # login said
+    ]
+    _fetch_all(session, memo, reads)
+    for read, params in reads:
+        found = memo.answers[_slot(read, params)]
         if read.path in ("initial-data", "systemconfiguration"):
             answers[read.path] = found or {}
         elif read.path == "cloud":
@@ -108,19 +116,34 @@ def _controller_facts(
         raise AviProviderError(f"preflight: {err}") from None
 
 
-def _get(session: AviSession, memo: _Memo, read: Read, params: dict[str, str]) -> Any:
-    """One GET, remembered: a singleton object, or the first result of a `?name=` list."""
-    slot = (read.path, tuple(sorted(params.items())))
-    if slot not in memo.answers:
-        rsp = session.request("GET", read.path, params=params)
-        if rsp.status_code != 200:
-            raise AviProviderError(
-                f"preflight: reading the {read.what} failed (HTTP {rsp.status_code}); the "
-                "user needs read access to it"
-            )
-        body = rsp.json() or {}
-        memo.answers[slot] = (body.get("results") or [None])[0] if "results" in body else body
-    return memo.answers[slot]
+def _slot(read: Read, params: Mapping[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return (read.path, tuple(sorted(params.items())))
+
+
+def _fetch_all(session: AviSession, memo: _Memo, reads: list[tuple[Read, dict[str, str]]]) -> None:
+    """Every read not answered yet, in parallel; the first failure (in list order) is raised."""
+    missing = [(r, p) for r, p in reads if _slot(r, p) not in memo.answers]
+    if len(missing) <= 1:
+        for read, params in missing:
+            memo.answers[_slot(read, params)] = _get(session, read, params)
+        return
+    workers = min(len(missing), MAX_PARALLEL_READS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="preflight") as pool:
+        futures = [(r, p, pool.submit(_get, session, r, p)) for r, p in missing]
+    for read, params, future in futures:
+        memo.answers[_slot(read, params)] = future.result()  # raises the read's own error
+
+
+def _get(session: AviSession, read: Read, params: dict[str, str]) -> Any:
+    """One GET: a singleton object, or the first result of a `?name=` list."""
+    rsp = session.request("GET", read.path, params=params)
+    if rsp.status_code != 200:
+        raise AviProviderError(
+            f"preflight: reading the {read.what} failed (HTTP {rsp.status_code}); the "
+            "user needs read access to it"
+        )
+    body = rsp.json() or {}
+    return (body.get("results") or [None])[0] if "results" in body else body
 
 
 def forget_preflights() -> None:

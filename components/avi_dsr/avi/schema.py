@@ -178,6 +178,15 @@ class Schema:
         """A deep copy with schema defaults filled in every sub-object present."""
         return self._fill(self._root(obj_type), copy.deepcopy(dict(body)))
 
+    def is_default(self, obj_type: str, name: str, value: Any) -> bool:
+        """Whether a top-level field holds its schema default (same type: True is not 1)."""
+        spec = self._root(obj_type)["fields"].get(name, {})
+        return (
+            "default" in spec
+            and type(value) is type(spec["default"])
+            and (value == spec["default"])
+        )
+
     def strip_defaults(self, obj_type: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """The inverse view a controller gives for ``skip_default=true``: fields equal to their
         default are left out (recursively)."""
