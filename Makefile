@@ -28,12 +28,15 @@ lint: venv
 	$(PY) -m ruff format --check .
 
 # `pulumi up --stack STACK` after `avi-dsr doctor --fix`, which repairs what a killed run left in a
-# file backend (stale lock, empty .attrs sidecar, interrupted creates). ARGS go to pulumi up.
+# file backend (stale lock, empty .attrs sidecar, interrupted creates), with the settings of
+# `avi-dsr run-settings` (no per-step checkpoints for stacks without VMs). ARGS go to pulumi up.
 up: venv engine
 	@eval "$$(bash scripts/ensure-pulumi.sh --env)"; \
 	if [ "$(STACK)" = local ] && [ -z "$${PULUMI_CONFIG_PASSPHRASE:-}$${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then \
 	  export PULUMI_CONFIG_PASSPHRASE=avi-dsr-local; fi; \
 	$(VENV)/bin/avi-dsr-install-plugin >/dev/null && \
+	settings=$$($(VENV)/bin/avi-dsr run-settings --stack stacks/Pulumi.$(STACK).yaml) && \
+	{ [ -z "$$settings" ] || export $$settings; } && \
 	$(VENV)/bin/avi-dsr doctor --fix --stack $(STACK) && pulumi up --stack $(STACK) $(ARGS)
 
 # Every test: unit, simulator, renderers (real netplan/cloud-init), mocks, the real engine, the lab.

@@ -189,6 +189,9 @@ case $ACTION in
     start_sshd
     say "pulumi up --stack $STACK"
     select_stack
+    # per-step checkpoints only where a crash needs them (README, Crash safety)
+    settings=$("$REPO_ROOT/.venv/bin/avi-dsr" run-settings --stack "stacks/Pulumi.$STACK.yaml")
+    [[ -z $settings ]] || export "${settings?}"
     pulumi up --yes --stack "$STACK" "${STEPS[@]}" "${REFRESH[@]}"
     say "stack outputs"
     pulumi stack output --json --stack "$STACK"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from avi_dsr import doctor
+from avi_dsr.checkpoints import run_settings
 from avi_dsr.config import ConfigError, StackSpec, parse_stack
 from avi_dsr.config.sources import values_from_stack_file
 from avi_dsr.migrate import migrate_stack
@@ -46,7 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     doctor.add_arguments(
         commands.add_parser("doctor", help="find (--fix: repair) what a killed pulumi left behind")
     )
+    settings = commands.add_parser(
+        "run-settings", help="print the environment `make up` runs pulumi with for a stack"
+    )
+    settings.add_argument("--stack", required=True, type=Path, help="stacks/Pulumi.<env>.yaml")
     args = parser.parse_args(argv)
+    if args.command == "run-settings":
+        return run_settings_command(args.stack)
     if args.command == "migrate":
         return migrate_command(args.stack)
     if args.command == "doctor":
@@ -66,6 +74,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"avi-dsr: wrote {len(written)} files under {args.out}")
     for line in pending_notes(stack):
         print(f"avi-dsr: not known yet: {line}")
+    return 0
+
+
+def run_settings_command(stack_file: Path) -> int:
+    """`avi-dsr run-settings --stack FILE`: ``NAME=VALUE`` lines for `make up` to export, and
+    why on stderr (avi_dsr.checkpoints: per-step checkpoints only where a crash needs them)."""
+    try:
+        values, _secrets = values_from_stack_file(stack_file)
+        stack = parse_stack(values)
+    except ConfigError as err:
+        print(f"avi-dsr: {stack_file}: {err}", file=sys.stderr)
+        return 1
+    exports, why = run_settings(stack, os.environ)
+    for name, value in exports.items():
+        print(f"{name}={value}")
+    print(f"avi-dsr: {why}", file=sys.stderr)
     return 0
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pulumi
 import pulumi_vsphere as vsphere
 
 from avi_dsr.avi import AviConnectionArgs
+from avi_dsr.checkpoints import unsafe_without_checkpoints
 from avi_dsr.config import NAMESPACE, ConfigError, ServerConfig, StackSpec, parse_stack
 from avi_dsr.config.sources import values_from_pulumi
 from avi_dsr.payloads import AviNames
@@ -46,9 +46,6 @@ class Deployment:
     services: dict[str, L3DsrService]
 
 
-SKIP_CHECKPOINTS = "PULUMI_SKIP_CHECKPOINTS"
-
-
 def main() -> None:
     """Entry point of ``__main__.py``: config problems end the run with one clean error."""
     try:
@@ -62,32 +59,6 @@ def main() -> None:
         raise pulumi.RunError(unsafe)
     deployment = build(stack, material)
     export(deployment)
-
-
-def unsafe_without_checkpoints(
-    stack: StackSpec, environ: Mapping[str, str], dry_run: bool
-) -> str | None:
-    """Why this run must not go without checkpoints, or None when it may.
-
-    With PULUMI_SKIP_CHECKPOINTS the engine writes the state once, at the end of the run (the
-    per-step writes of the file backend are what makes large stacks slow, issue 12). A run that
-    dies before the end leaves the state as it was. Avi objects survive that (a lost create is
-    found again by its ownership markers), so do existing servers (their apply and remove
-    scripts are idempotent and simply run again); a vSphere VM does not: nothing marks it as
-    ours, so the next run would clone it a second time. A preview writes no state at all.
-    """
-    flag = environ.get(SKIP_CHECKPOINTS, "")
-    if dry_run or not (flag == "1" or flag.lower() == "true"):
-        return None
-    vms = [s.name for s in stack.servers if s.kind == "vsphere"]
-    if not vms:
-        return None
-    return (
-        f"{SKIP_CHECKPOINTS}={flag} is set, but this stack creates vSphere VMs "
-        f"({', '.join(vms)}): a run that stops before its end would forget the VMs it cloned "
-        f"and the next run would clone them again. Unset {SKIP_CHECKPOINTS} for this stack "
-        "(stacks of existing servers only may keep it: their creates are crash-safe)"
-    )
 
 
 def read_ssh_material(stack: StackSpec) -> SshMaterial:

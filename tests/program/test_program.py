@@ -10,8 +10,8 @@ from pathlib import Path
 import pulumi
 import pytest
 import yaml
+from avi_dsr.checkpoints import unsafe_without_checkpoints
 from avi_dsr.config import parse_stack
-from avi_dsr.program import unsafe_without_checkpoints
 from dsr_mocks import pulumi_env
 
 ROOT = Path(__file__).resolve().parents[2]
