@@ -191,7 +191,7 @@ case $ACTION in
     select_stack
     # per-step checkpoints only where a crash needs them (README, Crash safety)
     settings=$("$REPO_ROOT/.venv/bin/avi-dsr" run-settings --stack "stacks/Pulumi.$STACK.yaml")
-    [[ -z $settings ]] || export "${settings?}"
+    while read -r setting; do [[ -z $setting ]] || export "${setting?}"; done <<<"$settings"
     pulumi up --yes --stack "$STACK" "${STEPS[@]}" "${REFRESH[@]}"
     say "stack outputs"
     pulumi stack output --json --stack "$STACK"

@@ -18,14 +18,16 @@ def settings(stack: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 def test_a_stack_of_existing_servers_runs_without_checkpoints(capsys, monkeypatch):
     monkeypatch.delenv("PULUMI_SKIP_CHECKPOINTS", raising=False)
+    monkeypatch.delenv("PULUMI_PARALLEL", raising=False)
     code, out, err = settings("existing", capsys)
-    assert (code, out) == (0, "PULUMI_SKIP_CHECKPOINTS=true\n")
+    assert (code, out) == (0, "PULUMI_SKIP_CHECKPOINTS=true\nPULUMI_PARALLEL=64\n")
     assert "crash-safe" in err
 
 
 @pytest.mark.parametrize("stack", ["local", "lab", "prod"])
 def test_a_stack_that_clones_vms_keeps_its_checkpoints(stack, capsys, monkeypatch):
     monkeypatch.delenv("PULUMI_SKIP_CHECKPOINTS", raising=False)
+    monkeypatch.delenv("PULUMI_PARALLEL", raising=False)
     code, out, err = settings(stack, capsys)
     assert (code, out) == (0, "")
     assert "clones VMs" in err
@@ -33,8 +35,9 @@ def test_a_stack_that_clones_vms_keeps_its_checkpoints(stack, capsys, monkeypatc
 
 def test_the_users_own_setting_is_kept(capsys, monkeypatch):
     monkeypatch.setenv("PULUMI_SKIP_CHECKPOINTS", "false")
+    monkeypatch.delenv("PULUMI_PARALLEL", raising=False)
     code, out, err = settings("existing", capsys)
-    assert (code, out) == (0, "")
+    assert (code, out) == (0, "PULUMI_PARALLEL=64\n")
     assert "PULUMI_SKIP_CHECKPOINTS=false kept as set" in err
 
 
