@@ -1,10 +1,13 @@
 """Scale benchmark: S services x M servers through the real engine, next to the engine's floor.
 
-    .venv/bin/python bench/scale.py                 # 1x2 and 20x2 at 0 and 50 ms (~7 min)
-    .venv/bin/python bench/scale.py --full          # adds 100x20 (~25 min more)
-    .venv/bin/python bench/scale.py --full --engine-env PULUMI_SKIP_CHECKPOINTS=true \
-        --engine-env PULUMI_PARALLEL=64            # the settings README recommends (~8 min)
+    .venv/bin/python bench/scale.py                 # 1x2 and 20x2 at 0 and 50 ms (~6 min)
+    .venv/bin/python bench/scale.py --full          # adds 100x20 (~6 min more)
+    .venv/bin/python bench/scale.py --full --settings engine-defaults   # (~30 min)
     .venv/bin/python bench/scale.py --shapes 20x2 --latency 50 --steps preview,up
+
+Every pulumi run gets the environment `make up` gives such a stack (avi-dsr run-settings: no
+per-step checkpoints, 64 steps at once), floor runs included; --settings engine-defaults
+measures the plain engine instead.
 
 For each shape (S services, each pooling all M existing servers, staged over a loopback sshd)
 it runs, on a fresh stack: preview, create `up`, no-change `up`, `refresh`, a one-member change
@@ -37,6 +40,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engine"))
 
+from avi_dsr.checkpoints import run_settings
+from avi_dsr.config import parse_stack
 from controller_log import ControllerView, view_of
 from engine_harness import (
     EngineMissing,
@@ -344,6 +349,22 @@ def per_service_lines(cases: list[Case]) -> list[str]:
     return lines
 
 
+def make_up_settings() -> dict[str, str]:
+    """What `make up` exports for a farm of existing servers (the rule of avi_dsr.checkpoints,
+    read from a 1x1 farm: the answer depends on the kind of servers, not on the size)."""
+    config = farm_config(
+        NOWHERE,
+        22,
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBench",
+        Path("/k"),
+        Path("/s"),
+        services=1,
+        servers=1,
+    )
+    exports, _why = run_settings(parse_stack(config), {})
+    return exports
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shapes", default="1x2,20x2", help="SxM list (default 1x2,20x2)")
@@ -362,6 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--up-args", default="", help="extra `pulumi up` arguments, e.g. '--parallel 64'"
     )
+    parser.add_argument(
+        "--settings",
+        choices=("make-up", "engine-defaults"),
+        default="make-up",
+        help="make-up (default): the environment `make up` gives this farm (avi-dsr "
+        "run-settings); engine-defaults: the plain engine (checkpoint after every step, "
+        "4 steps per CPU)",
+    )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     parser.add_argument(
         "--trace-rpcs",
@@ -374,7 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.full and Shape(100, 20) not in shapes:
         shapes.append(Shape(100, 20))
     latencies = [int(x) for x in args.latency.split(",") if x != ""]
-    extra_env = dict(kv.split("=", 1) for kv in args.engine_env)
+    extra_env = make_up_settings() if args.settings == "make-up" else {}
+    extra_env |= dict(kv.split("=", 1) for kv in args.engine_env)
+    print(f"[bench] engine settings: {extra_env or 'engine defaults'}", file=sys.stderr)
     try:
         env = engine_environment()
     except EngineMissing as err:
