@@ -108,9 +108,9 @@ class L3DsrService(pulumi.ComponentResource):
             _formerly_under(self, "DsrNetworkProfile", names.network_profile),
         )
         addresses = {name: (s.ipv4, s.ipv6) for name, s in a.servers.items()}
-        members = pool_args(svc, connection, facts, addresses)
+        pool_spec = pool_args(svc, connection, facts, addresses)
         self.health_monitor, self.pool, _ = pool_resources(
-            members,
+            pool_spec,
             self,
             _resources(a.servers[m.server] for m in svc.members),  # the pool only waits
             _formerly_under(self, "DsrPool", names.pool),
@@ -132,7 +132,7 @@ class L3DsrService(pulumi.ComponentResource):
         self.oper_status = self.virtual_service.oper_status
         base = a.controller_url
         self.vs_url = self.vs_uuid.apply(lambda uuid: vs_ui_url(base, uuid) if base else None)
-        self.pool_members = member_addresses(members.members)
+        self.pool_members = member_addresses(pool_spec.members)
         self.server_digests = pulumi.Output.all(
             **{m.server: a.servers[m.server].digest for m in svc.members}
         )
