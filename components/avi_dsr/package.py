@@ -561,25 +561,10 @@ class VsphereDsrServer(servers.VsphereDsrServer):
     ) -> None:
         stack = _server_stack_spec("VsphereDsrServer", name, args, "vsphere")
         config, vc = stack.servers[0], stack.vcenter
-        o = config.vsphere
-        assert vc is not None and o is not None  # parse_stack guarantees both for kind vsphere
-        wait = o.wait_for_guest_net_minutes
+        assert vc is not None  # parse_stack guarantees it for kind vsphere
         super().__init__(
             name,
-            servers.VsphereDsrServerArgs(
-                spec=stack.server_spec(config.name),
-                datacenter=vc.datacenter,
-                cluster=vc.cluster,
-                host=vc.host,
-                datastore=o.datastore or vc.datastore,
-                network=o.network or vc.network,
-                template=o.template or vc.template,
-                folder=o.folder or vc.folder,
-                cpus=o.cpus,
-                memory_mb=o.memory_mb,
-                disk_gb=o.disk_gb,
-                **({"wait_for_guest_net_timeout": wait} if wait is not None else {}),
-            ),
+            servers.vsphere_server_args(stack.server_spec(config.name), vc, config),
             opts,
         )
 

@@ -25,8 +25,8 @@ from avi_dsr.servers import (
     ExistingDsrServer,
     ExistingDsrServerArgs,
     VsphereDsrServer,
-    VsphereDsrServerArgs,
     read_host_key,
+    vsphere_server_args,
 )
 from avi_dsr.service import L3DsrService, L3DsrServiceArgs
 from avi_dsr.virtual_service import DsrVip, DsrVipArgs
@@ -201,29 +201,9 @@ def build_server(
 ) -> DsrServer:
     spec = server_spec(stack, server.name, allocated or {})
     if server.kind == "vsphere":
-        vc, o = stack.vcenter, server.vsphere
-        assert vc is not None and o is not None  # guaranteed by parse_stack
+        assert stack.vcenter is not None  # guaranteed by parse_stack
         return VsphereDsrServer(
-            server.name,
-            VsphereDsrServerArgs(
-                spec=spec,
-                datacenter=vc.datacenter,
-                cluster=vc.cluster,
-                host=vc.host,
-                datastore=o.datastore or vc.datastore,
-                network=o.network or vc.network,
-                template=o.template or vc.template,
-                folder=o.folder or vc.folder,
-                cpus=o.cpus,
-                memory_mb=o.memory_mb,
-                disk_gb=o.disk_gb,
-                provider=provider,
-                **(
-                    {"wait_for_guest_net_timeout": o.wait_for_guest_net_minutes}
-                    if o.wait_for_guest_net_minutes is not None
-                    else {}
-                ),
-            ),
+            server.name, vsphere_server_args(spec, stack.vcenter, server, provider)
         )
     ssh = server.ssh
     assert ssh is not None  # guaranteed by parse_stack

@@ -18,6 +18,7 @@ import pulumi_command as command
 import pulumi_vsphere as vsphere
 
 from avi_dsr.component import checked_args, child_opts, type_token
+from avi_dsr.config import ServerConfig, VcenterConfig
 from avi_dsr.config.typed import check_existing_server_args, check_vsphere_server_args
 from avi_dsr.server import (
     ServerSpec,
@@ -79,6 +80,33 @@ class VsphereDsrServerArgs:
     wait_for_guest_net_timeout: int = 10
     """Minutes to wait for VMware Tools to report the guest's address; then `up` fails on this
     VM (0: do not wait; with no address reported yet, the pool gets the configured one)."""
+
+
+def vsphere_server_args(
+    spec: pulumi.Input[ServerSpec],
+    vcenter: VcenterConfig,
+    server: ServerConfig,
+    provider: pulumi.ProviderResource | None = None,
+) -> VsphereDsrServerArgs:
+    """A validated stack config's VM: the vCenter defaults, overridden per server."""
+    o = server.vsphere
+    assert o is not None  # parse_stack guarantees it for kind vsphere
+    wait = o.wait_for_guest_net_minutes
+    return VsphereDsrServerArgs(
+        spec=spec,
+        datacenter=vcenter.datacenter,
+        cluster=vcenter.cluster,
+        host=vcenter.host,
+        datastore=o.datastore or vcenter.datastore,
+        network=o.network or vcenter.network,
+        template=o.template or vcenter.template,
+        folder=o.folder or vcenter.folder,
+        cpus=o.cpus,
+        memory_mb=o.memory_mb,
+        disk_gb=o.disk_gb,
+        provider=provider,
+        **({"wait_for_guest_net_timeout": wait} if wait is not None else {}),
+    )
 
 
 class VsphereDsrServerArgsDict(TypedDict, total=False):
