@@ -77,9 +77,13 @@ def test_pulumi_import_adopts_an_object_made_out_of_band_and_the_next_up_sends_n
         "--provider",
         f"ctrl={provider_urn}",
         "--yes",
-        "--generate-code=false",
     )
     assert "= 1 imported" in imported.stdout
+    # the code `pulumi import` prints comes from the plugin's schema through the real Python
+    # language host: typed fields, and Avi's enum options in Python's style
+    assert 'avi_dsr.avi.HealthMonitor("by-hand"' in imported.stdout
+    assert "send_interval=7" in imported.stdout
+    assert "type=avi_dsr.avi.HealthMonitorType.HEALTH_MONITOR_TCP" in imported.stdout
 
     project.write_config(
         {"controller": {"address": simulator.url}, "servers": [], "services": ["by-hand"]}

@@ -230,7 +230,7 @@ class _Builder:
         self.types[token] = {
             "type": "string",
             "description": f"Options of {owner}.{field}.",
-            "enum": [{"value": str(v), "name": _enum_name(str(v))} for v in options],
+            "enum": _enum_members([str(v) for v in options]),
         }
         return token
 
@@ -264,7 +264,26 @@ def _describe(spec: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _enum_members(values: list[str]) -> list[dict[str, str]]:
+    """Each option with a PascalCase member name, which every code generator turns into its
+    language's style (Python ``HEALTH_MONITOR_TCP``, TypeScript ``HealthMonitorTcp``); given Avi's
+    own upper-case option, Python's generator splits it at odd places. Names stay unique."""
+    members, seen = [], set()
+    for value in values:
+        name = _enum_name(value)
+        while name in seen:
+            name += "_"
+        seen.add(name)
+        members.append({"value": value, "name": name})
+    return members
+
+
 def _enum_name(value: str) -> str:
-    """A language-safe enum member name for an Avi option (`LB_ALGORITHM_X` stays readable)."""
-    name = "".join(ch if ch.isalnum() else "_" for ch in value)
-    return name if name and not name[0].isdigit() else f"V_{name}"
+    """``HEALTH_MONITOR_TCP`` -> ``HealthMonitorTcp``; ``SSL_VERSION_TLS1_1`` ->
+    ``SslVersionTls1_1`` (a part starting with a digit keeps its underscore); ``4K`` -> ``V4k``."""
+    parts = [p for p in "".join(ch if ch.isalnum() else "_" for ch in value).split("_") if p]
+    name = ""
+    for part in parts:
+        joiner = "_" if name and part[0].isdigit() else ""
+        name += joiner + part[0].upper() + part[1:].lower()
+    return name if name and not name[0].isdigit() else f"V{name}"
