@@ -141,7 +141,7 @@ def test_tenant_names(value, ok):
     "root",
     [
         "/tmp/avi-dsr-stage",
-        "/root/.cache/avi-dsr/local/stage/web01",
+        "/home/ops/.cache/avi-dsr/stage/web01",  # a user's own directory on the server
         "/tmp/avi dsr 'stage' $HOME",
         "/var/tmp/stage/",
         "/srv/stage",
