@@ -92,9 +92,10 @@ class NullProvider(provider_pb2_grpc.ResourceProviderServicer):
         return empty_pb2.Empty()
 
 
-async def serve(version: str) -> None:
+async def serve(servicer: Any) -> None:
+    """Serve a provider the way a plugin does: the port on stdout, then until the engine goes."""
     server = grpc.aio.server(options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
-    provider_pb2_grpc.add_ResourceProviderServicer_to_server(NullProvider(version), server)
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     sys.stdout.write(f"{port}\n")
@@ -105,4 +106,4 @@ async def serve(version: str) -> None:
 if __name__ == "__main__":
     # the launcher says which plugin this copy stands in for; the engine's arguments are unused
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(os.environ.get("NULL_PROVIDER_VERSION", "0.0.0")))
+        asyncio.run(serve(NullProvider(os.environ.get("NULL_PROVIDER_VERSION", "0.0.0"))))

@@ -22,9 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import grpc
-from pulumi.runtime.proto import provider_pb2_grpc
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 RPCS = ("CheckConfig", "DiffConfig", "Configure", "Check", "Diff", "Create", "Read", "Update")
@@ -75,13 +72,9 @@ async def serve(which: str, log_path: str) -> None:
         from null_provider import NullProvider
 
         servicer = NullProvider(os.environ.get("NULL_PROVIDER_VERSION", "0.0.0"))
-    server = grpc.aio.server(options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)])
-    provider_pb2_grpc.add_ResourceProviderServicer_to_server(traced(servicer, log_path), server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    sys.stdout.write(f"{port}\n")
-    sys.stdout.flush()
-    await server.wait_for_termination()
+    from null_provider import serve as serve_plugin
+
+    await serve_plugin(traced(servicer, log_path))
 
 
 if __name__ == "__main__":
